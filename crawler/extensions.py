@@ -1,0 +1,143 @@
+"""Crawl health bookkeeping: a CrawlRun row per crawl, with its outcome and the reasons.
+
+``CrawlRunRecorder`` opens the row when the spider opens and closes it with the counts, the
+finish reason and a readable error summary built from the crawl stats (HTTP errors, download
+exceptions, parse problems the spider reported) so that "blocked" is never confused with
+"nothing new was said". After a clean crawl it advances the source's high-water mark.
+"""
+
+import logging
+from collections import Counter
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.python.failure import Failure
+
+from crawler.db import engine_for
+from storage.runs import finish_crawl_run, set_high_water_mark, start_crawl_run
+
+log = logging.getLogger(__name__)
+
+
+def _summarise(stats: dict[str, Any], problems: list[str]) -> tuple[int, str | None]:
+    """(error count, one readable summary) from the crawl stats and reported problems."""
+    parts: list[str] = []
+    errors = 0
+    for key, value in sorted(stats.items()):
+        if key.startswith("httperror/response_ignored_status_count/"):
+            parts.append(f"HTTP {key.rsplit('/', 1)[1]} ×{value}")
+            errors += int(value)
+        elif key.startswith("downloader/exception_type_count/"):
+            parts.append(f"{key.rsplit('/', 1)[1].rsplit('.', 1)[-1]} ×{value}")
+        elif key.startswith("retry/max_reached"):
+            parts.append(f"gave up after retries ×{value}")
+            errors += int(value)
+        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
+            parts.append(f"parse error {key.split('/', 1)[1]} ×{value}")
+            errors += int(value)
+    if stats.get("robotstxt/forbidden"):
+        parts.append(f"forbidden by robots.txt ×{stats['robotstxt/forbidden']}")
+        errors += int(stats["robotstxt/forbidden"])
+    for problem, count in Counter(problems).most_common(5):
+        parts.append(problem if count == 1 else f"{problem} ×{count}")
+        errors += count
+    return errors, "; ".join(parts) or None
+
+
+def outcome(reason: str | None, scraped: int, errors: int) -> str:
+    """``ok``, ``partial`` (some items and some errors) or ``failed``."""
+    if reason not in (None, "finished"):
+        return "partial" if scraped else "failed"
+    if errors:
+        return "partial" if scraped else "failed"
+    return "ok"
+
+
+def crawl_outcome(
+    spider: Spider, stats: dict[str, Any], reason: str | None
+) -> tuple[str, int, str | None]:
+    """(status, error count, summary) of a finished crawl, monitors' verdict included."""
+    errors, summary = _summarise(stats, list(getattr(spider, "problems", [])))
+    scraped = int(stats.get("item_scraped_count", 0))
+    status = outcome(reason, scraped, errors)
+    monitors = getattr(spider, "monitor_results", None) or {}
+    if monitors.get("failed"):
+        summary = "; ".join(filter(None, [summary, *monitors["failed"]]))
+        if status == "ok":
+            status = "partial" if scraped else "failed"
+    return status, errors, summary
+
+
+class CrawlRunRecorder:
+    """Record each crawl in ``crawl_run`` (needs ``GRAPEVINE_DATABASE_URL``)."""
+
+    def __init__(self, crawler: Crawler, url: str) -> None:
+        self.crawler = crawler
+        self.engine = engine_for(url)
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CrawlRunRecorder":
+        """Connect to the spider signals; off without a database URL."""
+        url = crawler.settings.get("GRAPEVINE_DATABASE_URL")
+        if not url:
+            raise NotConfigured("GRAPEVINE_DATABASE_URL is not set")
+        ext = cls(crawler, url)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Open the CrawlRun row."""
+        self.run_id = start_crawl_run(
+            self.engine,
+            source=getattr(spider, "source_name", spider.name),
+            source_type=spider.name,
+        )
+        spider.crawl_run_id = self.run_id  # type: ignore[attr-defined]
+
+    def spider_error(self, failure: Failure, response: Any, spider: Spider) -> None:
+        """Remember a parse exception with the page it happened on."""
+        problems = getattr(spider, "problems", None)
+        if isinstance(problems, list) and len(problems) < 50:
+            problems.append(
+                f"{failure.type.__name__ if failure.type else 'error'} parsing {response.url}: "
+                f"{str(failure.value)[:200]}"
+            )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the CrawlRun row with counts, outcome and reasons."""
+        if self.run_id is None:
+            return
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        status, errors, summary = crawl_outcome(spider, stats, reason)
+        monitors = getattr(spider, "monitor_results", None) or {}
+        finish_crawl_run(
+            self.engine,
+            self.run_id,
+            status=status,
+            finish_reason=reason,
+            pages=int(stats.get("response_received_count", 0)),
+            items_new=int(stats.get("grapevine/items_new", 0)),
+            items_updated=int(stats.get("grapevine/items_updated", 0)),
+            items_unchanged=int(stats.get("grapevine/items_unchanged", 0)),
+            items_dropped=int(stats.get("grapevine/items_dropped", 0)),
+            items_failed=int(stats.get("grapevine/items_failed", 0)),
+            errors=errors,
+            error_summary=summary,
+            monitors=monitors,
+            stats={k: v if isinstance(v, int | float | str) else str(v) for k, v in stats.items()},
+        )
+        newest = stats.get("grapevine/newest_published_at")
+        if status == "ok" and newest is not None:
+            set_high_water_mark(self.engine, getattr(spider, "source_name", spider.name), newest)
+        log.info(
+            "source %s: %s (%s)",
+            getattr(spider, "source_name", spider.name),
+            status,
+            summary or "no errors",
+        )

@@ -1,0 +1,239 @@
+"""Item pipelines: normalise -> match brand terms -> analyse -> store.
+
+Each reads its settings in ``from_crawler`` and raises ``NotConfigured`` when it is off (for
+example :class:`StoragePipeline` without ``GRAPEVINE_DATABASE_URL``, as in a plain
+``scrapy crawl feed -o out.jsonl``).
+"""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.db import engine_for
+from crawler.items import REQUIRED_FIELDS
+from crawler.matching import BrandMatcher, BrandTerms
+from crawler.normalise import clean_text, content_hash, normalise_rating, parse_time
+from sentiment import Analyzer
+from storage.mentions import upsert_mentions
+
+log = logging.getLogger(__name__)
+
+
+class NormalisePipeline:
+    """Check required fields and normalise text, times and ratings; drop incomplete items."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "NormalisePipeline":
+        """Build from the crawler."""
+        return cls(crawler)
+
+    def _drop(self, reason: str) -> None:
+        assert self.stats is not None
+        self.stats.inc_value("grapevine/items_dropped")
+        self.stats.inc_value(f"grapevine/items_dropped/{reason}")
+        raise DropItem(f"dropped: {reason}")
+
+    def process_item(self, item: Any) -> Any:
+        """Normalise one item in place."""
+        item["text"] = clean_text(item.get("text"), is_html=bool(item.get("text_is_html")))
+        if item.get("title") is not None:
+            item["title"] = (
+                clean_text(item["title"], is_html=bool(item.get("text_is_html"))) or None
+            )
+        if item.get("author") is not None:
+            item["author"] = clean_text(item["author"]) or None
+        for name in REQUIRED_FIELDS:
+            if item.get(name) in (None, ""):
+                self._drop(f"missing_{name}")
+        item["external_id"] = str(item["external_id"])
+        now = datetime.now(UTC)
+        item["fetched_at"] = parse_time(item.get("fetched_at")) or now
+        published = parse_time(item.get("published_at"))
+        if published is None:
+            item["published_estimated"] = True
+            published = item["fetched_at"]
+        item["published_at"] = min(published, now)
+        item["reply_at"] = parse_time(item.get("reply_at"))
+        if item.get("reply_text"):
+            item["reply_text"] = clean_text(
+                item["reply_text"], is_html=bool(item.get("text_is_html"))
+            )
+        item["rating"] = normalise_rating(
+            item.get("rating"), item.get("rating_best"), item.get("rating_worst")
+        )
+        item["content_hash"] = content_hash(item.get("title"), item["text"], item["rating"])
+        return item
+
+
+class BrandMatchPipeline:
+    """Keep what talks about the brand or a competitor; tag the item with which one.
+
+    A source that searched for the brand keeps everything it got (``match_terms`` false on the
+    item); a source that lists everything keeps only matching entries. The brand list comes
+    from ``GRAPEVINE_BRANDS``: ``[{"name", "terms", "exclusions", "is_competitor"}, ...]``.
+    """
+
+    def __init__(self, crawler: Crawler, brands: list[BrandTerms]) -> None:
+        self.stats = crawler.stats
+        self.matcher = BrandMatcher(brands)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "BrandMatchPipeline":
+        """Build from ``GRAPEVINE_BRANDS``; off when no brand is configured."""
+        raw = crawler.settings.getlist("GRAPEVINE_BRANDS")
+        if not raw:
+            raise NotConfigured("GRAPEVINE_BRANDS is empty")
+        brands = [BrandTerms(**b) if isinstance(b, dict) else b for b in raw]
+        return cls(crawler, brands)
+
+    def process_item(self, item: Any) -> Any:
+        """Tag (or drop) one item."""
+        assert self.stats is not None
+        if item.get("match_terms"):
+            brand = self.matcher.match(item.get("title"), item.get("text"), item.get("url"))
+            if brand is None:
+                self.stats.inc_value("grapevine/items_unmatched")
+                raise DropItem("no brand or competitor term")
+        else:
+            brand = self.matcher.get(item.get("brand"))
+        if brand is not None:
+            item["brand"] = brand.name
+            item["is_competitor"] = brand.is_competitor
+        return item
+
+
+class AnalysisPipeline:
+    """Score sentiment, complaint and aspects (sentiment/) and attach them to the item."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "AnalysisPipeline":
+        """Build with the company lexicon and aspects from the settings."""
+        settings = crawler.settings
+        return cls(
+            Analyzer(
+                lexicon=settings.getdict("GRAPEVINE_LEXICON"),
+                aspects=settings.getdict("GRAPEVINE_ASPECTS"),
+            )
+        )
+
+    def process_item(self, item: Any) -> Any:
+        """Analyse one item (title and text together)."""
+        text = "\n".join(p for p in (item.get("title"), item.get("text")) if p)
+        item["analysis"] = self.analyzer.analyze(
+            text, rating=item.get("rating"), source=item.get("source_type")
+        )
+        return item
+
+
+MENTION_FIELDS = (
+    "source",
+    "source_type",
+    "external_id",
+    "url",
+    "author",
+    "author_handle",
+    "title",
+    "text",
+    "rating",
+    "published_at",
+    "published_estimated",
+    "fetched_at",
+    "language",
+    "reach",
+    "metrics",
+    "reply_text",
+    "reply_at",
+    "brand",
+    "is_competitor",
+    "content_hash",
+    "raw",
+)
+
+
+def mention_row(item: Any) -> dict[str, Any]:
+    """The ``mention`` columns for an item (with its analysis, when it has one)."""
+    row = {name: item.get(name) for name in MENTION_FIELDS}
+    row["published_estimated"] = bool(row["published_estimated"])
+    row["is_competitor"] = bool(row["is_competitor"])
+    row["metrics"] = row["metrics"] or {}
+    row["raw"] = row["raw"] or {}
+    row["brand"] = row["brand"] or ""
+    analysis = item.get("analysis")
+    if analysis is not None:
+        row.update(
+            sentiment=analysis.sentiment,
+            label=analysis.label,
+            complaint=analysis.complaint,
+            complaint_score=analysis.complaint_score,
+            aspects=list(analysis.aspects),
+            cues=list(analysis.cues),
+            analyser_version=analysis.version,
+            needs_attention=analysis.needs_attention and not row["is_competitor"],
+        )
+    return row
+
+
+class StoragePipeline:
+    """Upsert mentions in batches; count new, updated and unchanged in the crawl stats.
+
+    Settings: ``GRAPEVINE_DATABASE_URL`` (off without it), ``GRAPEVINE_BATCH_SIZE`` (200).
+    The newest publication time stored goes to the stat ``grapevine/newest_published_at``;
+    :class:`crawler.extensions.CrawlRunRecorder` turns it into the high-water mark.
+    """
+
+    def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.engine = engine_for(url)
+        self.batch_size = batch_size
+        self.buffer: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StoragePipeline":
+        """Build from the settings; off without a database URL."""
+        url = crawler.settings.get("GRAPEVINE_DATABASE_URL")
+        if not url:
+            raise NotConfigured("GRAPEVINE_DATABASE_URL is not set")
+        return cls(crawler, url, crawler.settings.getint("GRAPEVINE_BATCH_SIZE", 200))
+
+    def process_item(self, item: Any) -> Any:
+        """Buffer one item; write the buffer when it is full."""
+        row = mention_row(item)
+        self.buffer.append(row)
+        if not row["published_estimated"]:
+            assert self.stats is not None
+            self.stats.max_value("grapevine/newest_published_at", row["published_at"])
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the buffered mentions."""
+        if not self.buffer:
+            return
+        rows, self.buffer = self.buffer, []
+        try:
+            result = upsert_mentions(self.engine, rows)
+        except Exception:
+            assert self.stats is not None
+            self.stats.inc_value("grapevine/items_failed", len(rows))
+            log.exception("could not store %d mentions", len(rows))
+            return
+        assert self.stats is not None
+        self.stats.inc_value("grapevine/items_new", result.new)
+        self.stats.inc_value("grapevine/items_updated", result.updated)
+        self.stats.inc_value("grapevine/items_unchanged", result.unchanged)
+
+    def close_spider(self) -> None:
+        """Write what is left."""
+        self.flush()

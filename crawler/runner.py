@@ -1,0 +1,162 @@
+"""Run configured sources: one Scrapy crawl per source, all in one process.
+
+A Twisted reactor runs once per process, so :func:`run_sources` is called once per process
+(``grapevine run`` and ``grapevine crawl`` are short-lived processes; the scheduler starts one
+per run so that a long-lived scheduler never hosts a stuck reactor).
+
+Sources arrive as plain dicts (``name``, ``type``, ``base_url``, ``brand``, ``match_terms``,
+``max_pages`` and the type's own options); this package does not read the config file.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+from crawler.db import engine_for
+from crawler.extensions import crawl_outcome
+from storage.runs import high_water_mark, record_failed_run
+
+log = logging.getLogger(__name__)
+
+_SPIDER_ARGS = ("name", "type", "enabled")
+
+
+@dataclass
+class SourceResult:
+    """How one source's crawl went."""
+
+    name: str
+    type: str
+    status: str = "failed"
+    finish_reason: str | None = None
+    pages: int = 0
+    items_scraped: int = 0
+    items_new: int = 0
+    items_updated: int = 0
+    items_dropped: int = 0
+    items_failed: int = 0
+    error: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (without the collected items)."""
+        data = asdict(self)
+        data.pop("items")
+        return data
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """Our Scrapy settings module with ``overrides`` on top."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def spider_types() -> list[str]:
+    """The source types that have a spider."""
+    return sorted(SpiderLoader.from_settings(project_settings()).list())
+
+
+def _spider_kwargs(source: dict[str, Any], since: Any) -> dict[str, Any]:
+    kwargs = {k: v for k, v in source.items() if k not in _SPIDER_ARGS and v is not None}
+    kwargs["source"] = source["name"]
+    if since is not None:
+        kwargs["since"] = since
+    return kwargs
+
+
+def run_sources(
+    sources: Iterable[dict[str, Any]],
+    settings: dict[str, Any] | None = None,
+    *,
+    incremental: bool = True,
+    collect_items: bool = False,
+    on_done: Callable[[SourceResult], None] | None = None,
+    install_root_handler: bool = True,
+) -> list[SourceResult]:
+    """Crawl every source concurrently in one process; return one result per source.
+
+    A source whose spider cannot start (unknown type, bad options) is recorded as failed and
+    the others go on. With ``incremental`` each source stops at its high-water mark.
+    """
+    base = project_settings(settings)
+    url = base.get("GRAPEVINE_DATABASE_URL")
+    engine = engine_for(url) if url else None
+    loader = SpiderLoader.from_settings(base)
+    base.set("LOG_INSTALL_ROOT_HANDLER", install_root_handler, priority="cmdline")
+    process = CrawlerProcess(base)
+    results: list[SourceResult] = []
+    scheduled = 0
+
+    def fail(result: SourceResult, reason: str) -> None:
+        result.status, result.error = "failed", reason
+        if engine is not None:
+            record_failed_run(engine, source=result.name, source_type=result.type, reason=reason)
+
+    for source in sources:
+        result = SourceResult(name=source["name"], type=source["type"])
+        results.append(result)
+        try:
+            spidercls = loader.load(source["type"])
+        except KeyError:
+            fail(result, f"no spider for source type {source['type']!r}")
+            continue
+        since = high_water_mark(engine, source["name"]) if (engine and incremental) else None
+        crawler = process.create_crawler(spidercls)
+        _watch(crawler, result, collect_items, on_done)
+        deferred = process.crawl(crawler, **_spider_kwargs(source, since))
+        deferred.addErrback(_crawl_failed, result, fail, on_done)
+        scheduled += 1
+    if scheduled:
+        process.start()
+    return results
+
+
+def _watch(
+    crawler: Crawler,
+    result: SourceResult,
+    collect: bool,
+    on_done: Callable[[SourceResult], None] | None,
+) -> None:
+    def scraped(item: Any) -> None:
+        if collect:
+            result.items.append(dict(item))
+
+    def closed(spider: Any, reason: str) -> None:
+        assert crawler.stats is not None
+        stats = crawler.stats.get_stats()
+        result.finish_reason = reason
+        result.pages = int(stats.get("response_received_count", 0))
+        result.items_scraped = int(stats.get("item_scraped_count", 0))
+        result.items_new = int(stats.get("grapevine/items_new", 0))
+        result.items_updated = int(stats.get("grapevine/items_updated", 0))
+        result.items_dropped = int(stats.get("grapevine/items_dropped", 0))
+        result.items_failed = int(stats.get("grapevine/items_failed", 0))
+
+        result.status, _, result.error = crawl_outcome(spider, stats, reason)
+        if on_done is not None:
+            on_done(result)
+
+    crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+
+
+def _crawl_failed(
+    failure: Any,
+    result: SourceResult,
+    fail: Callable[[SourceResult, str], None],
+    on_done: Callable[[SourceResult], None] | None,
+) -> None:
+    reason = f"{failure.type.__name__}: {failure.value}" if failure.type else str(failure.value)
+    log.error("source %s could not be crawled: %s", result.name, reason)
+    fail(result, reason)
+    if on_done is not None:
+        on_done(result)

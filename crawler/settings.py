@@ -1,0 +1,54 @@
+"""Scrapy settings for Grapevine's crawler (the project defaults; the runner adds the config).
+
+Politeness first: robots.txt, AutoThrottle, a real User-Agent with a contact URL, a small
+per-domain concurrency, retries with backoff on 429/5xx. Our own settings carry the
+``GRAPEVINE_`` prefix:
+
+* ``GRAPEVINE_DATABASE_URL`` — store mentions and crawl runs (off: items only go to feeds).
+* ``GRAPEVINE_BRANDS`` — the brand and competitors with their terms, for matching.
+* ``GRAPEVINE_LEXICON`` / ``GRAPEVINE_ASPECTS`` — the company lexicon and aspect keywords.
+* ``GRAPEVINE_BATCH_SIZE`` — mentions written per database transaction.
+"""
+
+BOT_NAME = "grapevine"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "GrapevineBot/0.1 (+https://github.com/grapevine-monitor/grapevine)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.ItemIdLogFormatter"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalisePipeline": 100,
+    "crawler.pipelines.BrandMatchPipeline": 200,
+    "crawler.pipelines.AnalysisPipeline": 300,
+    "crawler.pipelines.StoragePipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 500,
+}
+
+GRAPEVINE_DATABASE_URL = None
+GRAPEVINE_BRANDS: list[dict[str, object]] = []
+GRAPEVINE_LEXICON: dict[str, float] = {}
+GRAPEVINE_ASPECTS: dict[str, list[str]] = {}
+GRAPEVINE_BATCH_SIZE = 200

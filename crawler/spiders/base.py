@@ -1,0 +1,110 @@
+"""The base of every source spider: the source's options, incremental state and reporting.
+
+Spiders only parse and yield :class:`~crawler.items.MentionItem`; pipelines do the rest.
+Arguments arrive as spider kwargs (``scrapy crawl feed -a urls=a,b`` or from the runner):
+
+* ``source`` — the configured source name (default: the spider name);
+* ``base_url`` — stands in for the real site (tests, mirrors, proxies);
+* ``brand`` — which brand or competitor the source is about;
+* ``match_terms`` — keep only entries that name a brand (default: per spider);
+* ``since`` — the high-water mark: stop paging once a page brings nothing newer;
+* ``max_pages`` — at most this many listing pages per run;
+* anything else — the source's own options; list options accept comma-separated strings.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import MentionItem
+from crawler.normalise import parse_time
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def as_list(value: Any) -> list[str]:
+    """A list option from a list or a comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part) for part in value]
+
+
+class SourceSpider(scrapy.Spider):
+    """Base class for Grapevine's spiders."""
+
+    #: The real site, used when the source gives no ``base_url``.
+    default_base_url = ""
+    #: Whether entries need brand matching by default (a listing rather than a search).
+    lists_everything = False
+    #: Options that are lists.
+    list_options: tuple[str, ...] = ()
+    default_max_pages = 50
+
+    def __init__(
+        self,
+        source: str | None = None,
+        base_url: str | None = None,
+        brand: str | None = None,
+        match_terms: Any = None,
+        since: Any = None,
+        max_pages: Any = None,
+        **options: Any,
+    ) -> None:
+        super().__init__()
+        self.source_name = source or self.name
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.brand = brand
+        if isinstance(match_terms, str):
+            match_terms = match_terms.strip().lower() in _TRUE
+        self.match_terms: bool | None = match_terms
+        self.since: datetime | None = parse_time(since)
+        self.max_pages = int(max_pages) if max_pages else self.default_max_pages
+        for name in self.list_options:
+            if name in options:
+                options[name] = as_list(options[name])
+        self.options = options
+        self.problems: list[str] = []
+
+    def url(self, path: str) -> str:
+        """``path`` on the source's base URL."""
+        return self.base_url + "/" + path.lstrip("/")
+
+    def item(self, *, listing: bool | None = None, **fields: Any) -> MentionItem:
+        """A MentionItem carrying this source's name, type, brand and matching rule."""
+        needs_match = self.lists_everything if listing is None else listing
+        if self.match_terms is not None:
+            needs_match = self.match_terms
+        item = MentionItem(
+            source=self.source_name,
+            source_type=self.name,
+            brand=self.brand,
+            match_terms=needs_match,
+        )
+        for key, value in fields.items():
+            if value is not None:
+                item[key] = value
+        return item
+
+    def is_new(self, published: Any) -> bool:
+        """Whether an entry published at ``published`` is newer than the high-water mark."""
+        if self.since is None:
+            return True
+        when = parse_time(published)
+        return when is None or when > self.since
+
+    def any_new(self, published: Iterable[Any]) -> bool:
+        """Whether a page with these publication times brought anything new."""
+        return any(self.is_new(p) for p in published)
+
+    def report_problem(self, response: Response | None, message: str) -> None:
+        """Record a problem that makes the crawl unhealthy (a layout change, bad JSON...)."""
+        where = f" ({response.url})" if response is not None else ""
+        self.problems.append(message + where)
+        self.logger.warning("%s%s", message, where)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("grapevine/problems")

@@ -1,0 +1,51 @@
+"""What the dashboard is configured with, handed over by ``grapevine dashboard``.
+
+The dashboard imports only ``storage`` and ``triage``; the application builds these values
+from ``grapevine.toml`` and passes them to the Streamlit process as a JSON file named by the
+``GRAPEVINE_DASHBOARD_SETTINGS`` environment variable (read once, by the entry script).
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+SETTINGS_ENV = "GRAPEVINE_DASHBOARD_SETTINGS"
+
+
+class DashboardUser(BaseModel):
+    """A user who may sign in."""
+
+    name: str
+    role: str = "responder"
+    password_hash: str
+
+
+class DashboardSettings(BaseModel):
+    """Everything the dashboard needs."""
+
+    database_url: str
+    brand: str = "Your brand"
+    competitors: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    templates_dir: str | None = None
+    users: list[DashboardUser] = Field(default_factory=list)
+    sla_hours: float = 24.0
+    urgent_sla_hours: float = 4.0
+    urgent_priority: float = 0.7
+    follow_up_days: list[int] = Field(default_factory=lambda: [30, 60, 90])
+    targets: list[str] = Field(default_factory=list)
+    public_url: str | None = None
+
+    def write(self, path: Path) -> Path:
+        """Write as JSON, readable by the owner only."""
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(self.model_dump_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: str | Path) -> "DashboardSettings":
+        """Read from a JSON file written by :meth:`write`."""
+        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls.model_validate(data)

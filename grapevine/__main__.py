@@ -1,0 +1,5 @@
+"""``python -m grapevine`` runs the command line."""
+
+from grapevine.cli import main
+
+main()

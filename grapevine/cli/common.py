@@ -1,0 +1,79 @@
+"""What the commands share: the --config option, loading settings, errors as one line."""
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+
+from grapevine.config import ConfigError, Settings, load_config
+from grapevine.wiring import open_engine
+from storage import SchemaError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONFIG_HELP = "Config file [default: $GRAPEVINE_CONFIG, else ./grapevine.toml]."
+
+
+class ConfigFailure(click.ClickException):
+    """A bad config: one line naming the file, the key and what was expected; exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        """Print ``error: <file>: <key>: <expected>``."""
+        click.echo(f"error: {self.message}", err=True)
+
+
+def config_option(func: F) -> F:
+    """Add ``--config PATH`` to a command; the group's ``--config`` is the fallback."""
+
+    @click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, config_path: str | None = None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        root = ctx.find_root().obj or {}
+        ctx.meta["grapevine.config_path"] = config_path or root.get("config_path")
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    """The settings of the current command (loaded once)."""
+    ctx = click.get_current_context()
+    if "grapevine.settings" not in ctx.meta:
+        try:
+            ctx.meta["grapevine.settings"] = load_config(ctx.meta.get("grapevine.config_path"))
+        except ConfigError as exc:
+            raise ConfigFailure(str(exc)) from None
+    return ctx.meta["grapevine.settings"]
+
+
+def engine(cfg: Settings | None = None) -> Engine:
+    """The database engine, checked to be at the current schema."""
+    cfg = cfg or settings()
+    try:
+        return open_engine(cfg)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        raise click.ClickException(f"cannot open the database: {exc}") from None
+
+
+def setup_logging(verbose: int) -> None:
+    """Warnings by default; ``-v`` info, ``-vv`` debug. Logs go to stderr."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def log_level_name(verbose: int) -> str:
+    """The Scrapy ``LOG_LEVEL`` for a verbosity."""
+    return "WARNING" if verbose <= 0 else "INFO" if verbose == 1 else "DEBUG"

@@ -1,0 +1,160 @@
+"""Running Grapevine: ``run`` (the daily job), ``crawl`` and ``status``."""
+
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from crawler.runner import SourceResult
+from grapevine.cli.common import config_option, engine, log_level_name, settings, setup_logging
+from grapevine.job import JobSummary, crawl_step, run_job, triage_step
+from storage.queries import status_summary
+
+_MARK = {"ok": "✓", "partial": "!", "failed": "✗"}
+
+
+def print_source(result: SourceResult) -> None:
+    """One line as each source finishes (the progress of a crawl)."""
+    mark = _MARK.get(result.status, "?")
+    line = (
+        f"  {mark} {result.name:<24} {result.status:<8} {result.items_new:>5} new "
+        f"{result.items_updated:>4} updated {result.items_dropped:>4} dropped "
+        f"{result.pages:>4} pages"
+    )
+    if result.error:
+        line += f"  — {result.error}"
+    click.echo(line)
+
+
+def print_summary(summary: JobSummary) -> None:
+    """The end-of-run summary: totals per source and what the later steps did."""
+    new = sum(s.items_new for s in summary.sources)
+    updated = sum(s.items_updated for s in summary.sources)
+    failed = [s.name for s in summary.sources if s.status != "ok"]
+    click.echo(
+        f"\n{len(summary.sources)} sources: {new} new, {updated} updated mentions"
+        + (f"; problems with {', '.join(failed)}" if failed else "")
+    )
+    click.echo(
+        f"Cases opened: {summary.cases_opened} · customer links suggested: "
+        f"{summary.links_suggested} · exports sent: {summary.exports_sent}"
+        + (f" (failed: {summary.exports_failed})" if summary.exports_failed else "")
+        + f" · alerts sent: {summary.alerts_sent}"
+    )
+    for step, error in summary.step_errors.items():
+        click.echo(f"Step {step} failed: {error}", err=True)
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def run(as_json: bool, verbose: int) -> None:
+    """Run the daily job once: crawl, analyse, open cases, export, alert.
+
+    Prints a line per source as it finishes and a summary; the exit status is 1 when a
+    source or a step failed.
+
+    \b
+    Example:
+      grapevine run --config grapevine.toml
+    """
+    setup_logging(verbose)
+    cfg = settings()
+    eng = engine(cfg)
+    if not as_json:
+        click.echo(f"Crawling {sum(1 for s in cfg.sources if s.enabled)} sources…")
+    summary = run_job(
+        cfg,
+        engine=eng,
+        on_source_done=None if as_json else print_source,
+        log_level=log_level_name(verbose),
+    )
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), indent=2))
+    else:
+        print_summary(summary)
+    sys.exit(1 if summary.failed else 0)
+
+
+@click.command()
+@config_option
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+@click.option("--full", is_flag=True, help="Ignore high-water marks: page through everything.")
+@click.option("--no-triage", is_flag=True, help="Do not open cases afterwards.")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> None:
+    """Crawl configured sources into storage (all enabled ones, or --source NAME...).
+
+    \b
+    Example:
+      grapevine crawl --source trustpilot --source reddit-search
+      grapevine crawl --full          # re-read everything, not just what is new
+    """
+    setup_logging(verbose)
+    cfg = settings()
+    eng = engine(cfg)
+    for name in names:
+        try:
+            cfg.source(name)
+        except KeyError:
+            known = ", ".join(s.name for s in cfg.sources) or "none"
+            raise click.BadParameter(
+                f"no source {name!r} (configured: {known})", param_hint="--source"
+            ) from None
+    summary = JobSummary()
+    crawl_step(
+        cfg,
+        eng,
+        summary,
+        names=list(names) or None,
+        full=full,
+        on_done=print_source,
+        log_level=log_level_name(verbose),
+    )
+    if not no_triage:
+        triage_step(cfg, eng, summary)
+    print_summary(summary)
+    sys.exit(1 if summary.failed else 0)
+
+
+def _ago(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    when = datetime.fromisoformat(iso)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def status(as_json: bool) -> None:
+    """What is in the database: mentions, cases by status, each source's last run.
+
+    \b
+    Example:
+      grapevine status --config grapevine-demo/grapevine.toml
+      grapevine status --json | jq .open_cases
+    """
+    cfg = settings()
+    data = status_summary(engine(cfg), [s.name for s in cfg.sources])
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"Mentions: {data['mentions']} ({data['needs_attention']} need attention)")
+    by_status = ", ".join(f"{k} {v}" for k, v in sorted(data["cases_by_status"].items())) or "none"
+    click.echo(f"Open cases: {data['open_cases']} (all cases: {by_status})")
+    click.echo("Sources:")
+    for source in data["sources"]:
+        line = (
+            f"  {source['name']:<24} last run {_ago(source['last_run_at']):<16} "
+            f"{source['last_status'] or '-':<8} {source['items_new']:>5} new  "
+            f"{source['items_total']:>6} total"
+        )
+        if source["error"]:
+            line += f"  — {source['error']}"
+        click.echo(line)
+
+
+COMMANDS = [run, crawl, status]

@@ -1,0 +1,136 @@
+"""The files ``grapevine init`` writes: a commented starter config and an example CRM export."""
+
+from importlib import resources
+from pathlib import Path
+
+from triage.templates import copy_defaults
+
+STARTER_CONFIG = """\
+# Grapevine configuration. Every key is shown; most have sensible defaults.
+# Secrets never go in this file: settings ending in _env name an environment variable.
+
+[brand]
+name = "{brand}"
+# Words, @handles and domains that name the brand (whole words, any case).
+terms = {terms}
+# Phrases that contain a term but are not about you.
+exclusions = []
+
+# Competitors, for share of voice (add as many as you like).
+# [[competitors]]
+# name = "Beanstalk Roasters"
+# terms = ["Beanstalk Roasters", "@beanstalkroasters"]
+
+[database]
+# SQLite next to this file by default; PostgreSQL by URL alone, e.g.
+# url = "postgresql://grapevine@db.internal:5432/grapevine"
+# GRAPEVINE_DATABASE_URL in the environment overrides this.
+url = "sqlite:///grapevine.db"
+
+[crawl]
+user_agent = "GrapevineBot/0.1 (+https://example.com/contact)"  # say who you are
+obey_robots = true
+autothrottle = true
+concurrency_per_domain = 2
+download_delay = 0.5      # seconds between requests to one site
+timeout = 30              # seconds per request
+retries = 3               # on 429 and 5xx, with backoff
+max_pages = 50            # listing pages per source per run, at most
+http_cache = false        # true while developing a spider
+
+# One [[sources]] entry per place to listen. Every source accepts: name, type, brand
+# (default: your brand), base_url (stand in for the real site), match_terms, enabled, max_pages.
+# Types: trustpilot, appstore, reddit, hackernews, mastodon, bluesky, feed, schemaorg.
+{sources}
+[analysis]
+# Company lexicon: words VADER should score differently (-4..4), e.g. a product called "Killer".
+lexicon = {{}}
+# Extra or replacement aspect keywords, e.g. subscription = ["skip", "pause", "plan"]
+aspects = {{}}
+# Order numbers in review text, for linking a mention to a customer (group 1 is the number).
+order_number_pattern = '\\b(LW-\\d{{6}})\\b'
+
+[triage]
+sla_hours = 24            # first action due this long after a case opens
+urgent_sla_hours = 4      # ... or this long when priority >= urgent_priority
+urgent_priority = 0.7
+follow_up_days = [30, 60, 90]
+templates_dir = "templates"
+competitor_cases = false  # open cases for competitors' unhappy customers too
+
+[schedule]
+times = ["07:00"]         # when `grapevine schedule` runs the daily job
+timezone = "UTC"
+run_missed = true         # run at start-up when a scheduled run was missed
+
+# Support-queue targets: webhook, email or file. A target without rules gets every case.
+# [[targets]]
+# name = "helpdesk"
+# type = "email"
+# to = ["support@example.com"]
+# smtp_host = "smtp.example.com"
+# smtp_port = 587
+# starttls = true
+# username_env = "GRAPEVINE_SMTP_USER"
+# password_env = "GRAPEVINE_SMTP_PASSWORD"
+# rules = {{ complaint = true, max_rating = 2, any_of = true }}
+
+[alerts]
+digest = true
+spike_factor = 3.0        # alert when cases needing attention exceed 3x the recent baseline
+# channels = [{{ type = "webhook", url = "https://hooks.slack.com/services/..." }}]
+
+# Dashboard users (no users: the dashboard only listens on 127.0.0.1).
+# Make a hash with `grapevine users hash`.
+# [[users]]
+# name = "sam"
+# role = "responder"      # viewer, responder or admin
+# password_hash = "$argon2id$..."
+
+[dashboard]
+host = "127.0.0.1"
+port = 8501
+"""
+
+EXAMPLE_SOURCES = """\
+[[sources]]
+name = "news-alerts"
+type = "feed"
+urls = ["https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"]
+
+# [[sources]]
+# name = "trustpilot"
+# type = "trustpilot"
+# domain = "example.com"
+"""
+
+
+def starter_config(
+    brand: str = "Example Co", terms: list[str] | None = None, sources: str = EXAMPLE_SOURCES
+) -> str:
+    """The text of a commented starter ``grapevine.toml``."""
+    quoted = ", ".join(f'"{t}"' for t in (terms or [brand]))
+    return STARTER_CONFIG.format(brand=brand, terms=f"[{quoted}]", sources=sources)
+
+
+def example_customers() -> str:
+    """An example CRM export (the demo's customers)."""
+    return resources.files("grapevine").joinpath("demo_data/customers.csv").read_text("utf-8")
+
+
+def write_starter(
+    directory: Path, *, config_text: str | None = None, force: bool = False
+) -> list[Path]:
+    """Write ``grapevine.toml``, ``customers.csv`` and ``templates/`` into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    files = {
+        directory / "grapevine.toml": config_text or starter_config(),
+        directory / "customers.csv": example_customers(),
+    }
+    for path, text in files.items():
+        if force or not path.exists():
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    written += copy_defaults(directory / "templates")
+    return written

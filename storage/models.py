@@ -1,0 +1,264 @@
+"""The tables of Grapevine (SQLModel).
+
+One module for the whole schema so that Alembic's autogenerate and a reader see it in one place.
+Every datetime is stored in UTC (:class:`storage.types.UTCDateTime`). JSON columns hold small,
+schemaless parts: the raw payload of a mention, its cues, a customer's extra CRM columns.
+
+Schema changes go through an Alembic migration in ``storage/migrations/versions``.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+#: Case statuses, in workflow order. ``resolved`` and ``dismissed`` are closed.
+CASE_STATUSES = ("new", "in_progress", "waiting_on_customer", "resolved", "dismissed")
+OPEN_CASE_STATUSES = ("new", "in_progress", "waiting_on_customer")
+CLOSED_CASE_STATUSES = ("resolved", "dismissed")
+
+#: Customer link statuses: weak evidence only ever suggests; a person confirms or rejects.
+LINK_STATUSES = ("suggested", "confirmed", "rejected")
+
+#: Export (support-queue delivery) states.
+EXPORT_STATES = ("pending", "sent", "failed")
+
+
+def _ts(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(UTCDateTime(), index=index, nullable=nullable),
+    )
+
+
+def _ts_now(*, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(UTCDateTime(), index=index, nullable=False),
+    )
+
+
+def _json(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Mention(SQLModel, table=True):
+    """One public review, post, comment or article that talks about a brand."""
+
+    __tablename__ = "mention"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_mention_source_external_id"),
+        Index("ix_mention_brand_published", "brand", "published_at"),
+        Index("ix_mention_attention_published", "needs_attention", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True, max_length=100)
+    source_type: str = Field(max_length=40)
+    external_id: str = Field(max_length=400)
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    author: str | None = Field(default=None, max_length=400)
+    author_handle: str | None = Field(default=None, max_length=400, index=True)
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    rating: float | None = None
+    published_at: datetime = _ts_now(index=True)
+    published_estimated: bool = False
+    fetched_at: datetime = _ts_now()
+    updated_at: datetime = _ts_now()
+    language: str | None = Field(default=None, max_length=20)
+    reach: int | None = None
+    metrics: dict[str, Any] = _json()
+    brand: str = Field(default="", max_length=200)
+    is_competitor: bool = False
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    reply_at: datetime | None = _ts()
+    content_hash: str = Field(default="", max_length=64)
+    raw: dict[str, Any] = _json()
+    # analysis (sentiment/)
+    sentiment: float | None = None
+    label: str | None = Field(default=None, max_length=10)
+    complaint: bool = False
+    complaint_score: float = 0.0
+    aspects: list[str] = _json(list)
+    cues: list[str] = _json(list)
+    analyser_version: str = Field(default="", max_length=40)
+    needs_attention: bool = False
+
+
+class MentionRevision(SQLModel, table=True):
+    """A previous version of a mention whose author edited it after we stored it."""
+
+    __tablename__ = "mention_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    rating: float | None = None
+    content_hash: str = Field(default="", max_length=64)
+    replaced_at: datetime = _ts_now()
+
+
+class Customer(SQLModel, table=True):
+    """A known customer, imported from the CRM export."""
+
+    __tablename__ = "customer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, max_length=200)
+    name: str | None = Field(default=None, max_length=400, index=True)
+    email: str | None = Field(default=None, max_length=400, index=True)
+    phone: str | None = Field(default=None, max_length=40, index=True)
+    handles: dict[str, str] = _json()
+    tier: str | None = Field(default=None, max_length=100)
+    lifetime_value: float | None = None
+    extra: dict[str, Any] = _json()
+    created_at: datetime = _ts_now()
+    updated_at: datetime = _ts_now()
+
+
+class CustomerLink(SQLModel, table=True):
+    """Evidence that a customer wrote a mention: confirmed, or suggested for a person to decide."""
+
+    __tablename__ = "customer_link"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "customer_id", name="uq_link_mention_customer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    method: str = Field(max_length=40)
+    confidence: float = 0.0
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="suggested", max_length=20, index=True)
+    created_at: datetime = _ts_now()
+    decided_at: datetime | None = _ts()
+    decided_by: str | None = Field(default=None, max_length=200)
+
+
+class Case(SQLModel, table=True):
+    """The work item for one mention that needs attention.
+
+    ``version`` is bumped by every write; a write that names a stale version is refused
+    (optimistic locking, see :mod:`triage.cases`).
+    """
+
+    __tablename__ = "triage_case"
+    __table_args__ = (Index("ix_case_status_priority", "status", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", unique=True, ondelete="CASCADE")
+    status: str = Field(default="new", max_length=30)
+    priority: float = 0.0
+    assignee: str | None = Field(default=None, max_length=200, index=True)
+    opened_at: datetime = _ts_now(index=True)
+    updated_at: datetime = _ts_now()
+    due_at: datetime | None = _ts(index=True)
+    first_action_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts(index=True)
+    dismissed_reason: str | None = Field(default=None, sa_column=Column(Text))
+    action_taken: str | None = Field(default=None, max_length=200)
+    follow_up_at: datetime | None = _ts(index=True)
+    follow_ups_done: int = 0
+    version: int = 1
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of a case's timeline: opened, assigned, status, note, action, export, follow-up."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="triage_case.id", index=True, ondelete="CASCADE")
+    at: datetime = _ts_now()
+    actor: str = Field(default="system", max_length=200)
+    kind: str = Field(max_length=40)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = _json()
+
+
+class Export(SQLModel, table=True):
+    """The delivery ledger: one row per case and support-queue target (exactly once)."""
+
+    __tablename__ = "export"
+    __table_args__ = (UniqueConstraint("case_id", "target", name="uq_export_case_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="triage_case.id", index=True, ondelete="CASCADE")
+    target: str = Field(max_length=100, index=True)
+    state: str = Field(default="pending", max_length=20, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    reference: str | None = Field(default=None, max_length=400)
+    created_at: datetime = _ts_now()
+    next_attempt_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl of one source: when, how it ended, what it brought and what went wrong."""
+
+    __tablename__ = "crawl_run"
+    __table_args__ = (Index("ix_crawl_run_source_started", "source", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100)
+    source_type: str = Field(max_length=40)
+    started_at: datetime = _ts_now()
+    finished_at: datetime | None = _ts()
+    status: str = Field(default="running", max_length=20)
+    finish_reason: str | None = Field(default=None, max_length=100)
+    pages: int = 0
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    items_dropped: int = 0
+    items_failed: int = 0
+    errors: int = 0
+    error_summary: str | None = Field(default=None, sa_column=Column(Text))
+    monitors: dict[str, Any] = _json()
+    stats: dict[str, Any] = _json()
+
+
+class SourceState(SQLModel, table=True):
+    """Per-source crawl state kept between runs: the high-water mark and any paging cursor."""
+
+    __tablename__ = "source_state"
+
+    source: str = Field(primary_key=True, max_length=100)
+    high_water_mark: datetime | None = _ts()
+    cursor: dict[str, Any] = _json()
+    updated_at: datetime = _ts_now()
+
+
+class Alert(SQLModel, table=True):
+    """An alert that was sent (spike, silence, digest, follow-up), kept for cool-downs and audit."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_kind_key_sent", "kind", "key", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    key: str = Field(default="", max_length=200)
+    sent_at: datetime = _ts_now()
+    channel: str = Field(default="", max_length=100)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = _json()
+
+
+class JobRun(SQLModel, table=True):
+    """One run of the daily job (``grapevine run`` or a scheduled run)."""
+
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = _ts_now(index=True)
+    finished_at: datetime | None = _ts()
+    trigger: str = Field(default="manual", max_length=20)
+    status: str = Field(default="running", max_length=20)
+    summary: dict[str, Any] = _json()

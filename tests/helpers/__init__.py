@@ -1,0 +1,1 @@
+"""Test helpers: a local HTTP server for recorded responses, crawls in a child process."""

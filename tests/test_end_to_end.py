@@ -1,0 +1,109 @@
+"""End to end, as a user runs it: `grapevine run` on recorded pages, then `grapevine status`."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.httpserver import LocalServer, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def grapevine(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grapevine", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+CONFIG = """
+[brand]
+name = "Slack"
+terms = ["Slack"]
+
+[[competitors]]
+name = "Kenmore"
+terms = ["Kenmore"]
+
+[crawl]
+download_delay = 0
+autothrottle = false
+retries = 0
+
+[[sources]]
+name = "alerts"
+type = "feed"
+urls = ["{base}/alerts/feeds/1/2"]
+
+[[sources]]
+name = "microwave-reviews"
+type = "schemaorg"
+urls = ["{base}/product"]
+
+[[sources]]
+name = "broken"
+type = "schemaorg"
+urls = ["{base}/gone"]
+"""
+
+
+def test_run_then_status(tmp_path: Path) -> None:
+    routes = {
+        "/alerts/feeds/1/2": Reply.fixture("rss/google_alerts_atom_slack.xml"),
+        "/product": Reply.fixture("schemaorg/schemaorg_eg-0010_product_reviews_microdata.html"),
+        "/gone": Reply("gone", status=503),
+    }
+    with LocalServer(routes) as server:
+        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=server.base_url))
+        assert grapevine("db", "upgrade", cwd=tmp_path).returncode == 0
+        run = grapevine("run", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr  # one source is broken
+    assert "Traceback" not in run.stderr
+    assert "alerts" in run.stdout and "broken" in run.stdout and "HTTP 503" in run.stdout
+
+    status = grapevine("status", "--json", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    data = json.loads(status.stdout)
+    sources = {s["name"]: s for s in data["sources"]}
+    assert sources["alerts"]["items_new"] == 20 and sources["alerts"]["last_status"] == "ok"
+    assert sources["microwave-reviews"]["items_total"] == 2
+    assert sources["broken"]["last_status"] == "failed" and sources["broken"]["items_total"] == 0
+    assert data["mentions"] == 22
+    # the 1-star Kenmore review is a competitor's: it needs no case of ours
+    assert data["open_cases"] == data["cases_by_status"].get("new", 0)
+    assert data["open_cases"] == data["needs_attention"]
+    assert 0 < data["needs_attention"] < 22
+    for source in data["sources"]:
+        assert {"name", "last_run_at", "last_status", "items_new", "items_total"} <= set(source)
+
+    # a second run brings nothing new and opens no case twice
+    with LocalServer(routes) as server:
+        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=server.base_url))
+        grapevine("run", cwd=tmp_path)
+    again = json.loads(grapevine("status", "--json", cwd=tmp_path).stdout)
+    assert again["mentions"] == 22 and again["open_cases"] == data["open_cases"]
+    assert {s["name"]: s["items_new"] for s in again["sources"]}["alerts"] == 0
+
+
+def test_demo_without_dashboard(tmp_path: Path) -> None:
+    demo = grapevine("demo", "--no-dashboard", "--dir", "demo", "--site-port", "0", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "Cases opened" in demo.stdout
+    status = grapevine(
+        "status",
+        "--json",
+        cwd=tmp_path,
+        env={"GRAPEVINE_CONFIG": str(tmp_path / "demo" / "grapevine.toml")},
+    )
+    data = json.loads(status.stdout)
+    with_mentions = [s for s in data["sources"] if s["items_total"] > 0]
+    assert len(with_mentions) >= 2
+    assert data["open_cases"] >= 1

@@ -1,0 +1,1 @@
+"""Triage: the case workflow, SLA and follow-ups, response templates, exports and alerts."""
