@@ -1,0 +1,119 @@
+"""Customer links: evidence that a known customer wrote a mention, and a person's decision.
+
+Strong evidence (a platform handle, an email, a phone or an order number) links at once
+(``confirmed`` by the method); weak evidence (a similar name) only ``suggested`` — a person
+confirms or rejects it in the dashboard. Every decision is on the case's timeline when the
+mention has a case.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from storage.models import Case, CaseEvent, Customer, CustomerLink
+from storage.types import utcnow
+
+LINK = CustomerLink.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class LinkEvidence:
+    """One candidate link found by :mod:`sentiment.linking` (or by a person)."""
+
+    mention_id: int
+    customer_id: int
+    method: str
+    confidence: float
+    evidence: str
+    confirmed: bool = False
+
+
+def record_links(engine: Engine, candidates: Iterable[LinkEvidence]) -> int:
+    """Store candidate links (existing pairs are left as they are); how many were new."""
+    rows = [
+        {
+            "mention_id": c.mention_id,
+            "customer_id": c.customer_id,
+            "method": c.method,
+            "confidence": c.confidence,
+            "evidence": c.evidence,
+            "status": "confirmed" if c.confirmed else "suggested",
+            "created_at": utcnow(),
+            "decided_by": "grapevine" if c.confirmed else None,
+            "decided_at": utcnow() if c.confirmed else None,
+        }
+        for c in candidates
+    ]
+    if not rows:
+        return 0
+    with engine.begin() as conn:
+        mention_ids = {r["mention_id"] for r in rows}
+        known = set(
+            conn.execute(
+                select(LINK.c.mention_id, LINK.c.customer_id).where(
+                    LINK.c.mention_id.in_(mention_ids)
+                )
+            ).tuples()
+        )
+        fresh: dict[tuple[int, int], dict[str, Any]] = {}
+        for r in rows:
+            key = (r["mention_id"], r["customer_id"])
+            if key not in known:
+                fresh.setdefault(key, r)
+        if not fresh:
+            return 0
+        stmt: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(LINK)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["mention_id", "customer_id"])
+        conn.execute(stmt, list(fresh.values()))
+        return len(fresh)
+
+
+def links_for_mention(engine: Engine, mention_id: int) -> list[tuple[CustomerLink, Customer]]:
+    """The links of a mention (confirmed first, then by confidence) with their customers."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(CustomerLink, Customer)
+            .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
+            .where(col(CustomerLink.mention_id) == mention_id)
+            .order_by(col(CustomerLink.status) == "confirmed", col(CustomerLink.confidence))
+        ).all()
+    return [(link, customer) for link, customer in reversed(rows)]
+
+
+def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> CustomerLink:
+    """Confirm or reject a link; the decision goes on the case timeline."""
+    status = "confirmed" if confirm else "rejected"
+    now = utcnow()
+    with Session(engine, expire_on_commit=False) as session:
+        link = session.get(CustomerLink, link_id)
+        if link is None:
+            raise ValueError(f"there is no customer link {link_id}")
+        customer = session.get(Customer, link.customer_id)
+        session.execute(
+            update(LINK)
+            .where(LINK.c.id == link_id)
+            .values(status=status, decided_at=now, decided_by=actor)
+        )
+        case_id = session.scalar(
+            select(col(Case.id)).where(col(Case.mention_id) == link.mention_id)
+        )
+        if case_id is not None:
+            name = customer.name if customer else f"customer {link.customer_id}"
+            session.execute(
+                insert(CaseEvent.__table__).values(  # type: ignore[attr-defined]
+                    case_id=case_id,
+                    at=now,
+                    actor=actor,
+                    kind="link",
+                    message=f"{status} link to {name} ({link.method})",
+                    data={"customer_id": link.customer_id, "status": status},
+                )
+            )
+        session.commit()
+        saved = session.get(CustomerLink, link_id, populate_existing=True)
+        assert saved is not None
+        return saved
