@@ -52,14 +52,15 @@ def record_links(engine: Engine, candidates: Iterable[LinkEvidence]) -> int:
         return 0
     with engine.begin() as conn:
         mention_ids = {r["mention_id"] for r in rows}
-        known = set(
-            conn.execute(
+        known = {
+            (m, c)
+            for m, c in conn.execute(
                 select(LINK.c.mention_id, LINK.c.customer_id).where(
                     LINK.c.mention_id.in_(mention_ids)
                 )
-            ).tuples()
-        )
-        fresh: dict[tuple[int, int], dict[str, Any]] = {}
+            )
+        }
+        fresh: dict[tuple[Any, Any], dict[str, Any]] = {}
         for r in rows:
             key = (r["mention_id"], r["customer_id"])
             if key not in known:
