@@ -270,6 +270,11 @@ class ScheduleConfig(Strict):
     times: list[str] = Field(default_factory=lambda: ["07:00"], min_length=1)
     timezone: str = "UTC"
     run_missed: bool = True
+    export_every_minutes: int = Field(
+        default=5, ge=0, description="send what is pending (hand-sent cases) this often; 0: off"
+    )
+    run_timeout_minutes: float = Field(default=240, gt=0, description="a run is stopped after")
+    stop_grace_seconds: float = Field(default=120, gt=0, description="SIGTERM, then SIGKILL")
 
     @field_validator("times")
     @classmethod
@@ -305,6 +310,16 @@ class TargetRules(Strict):
     )
 
 
+class ExportConfig(Strict):
+    """How the support-queue export retries a target that fails."""
+
+    retry_base_minutes: float = Field(default=5, gt=0, description="first retry after")
+    retry_max_hours: float = Field(default=6, gt=0, description="retries back off up to")
+    stop_after_failures: int = Field(
+        default=3, ge=1, description="consecutive failures that end a target's turn in a run"
+    )
+
+
 class TargetBase(Strict):
     """Options every support-queue target accepts."""
 
@@ -320,6 +335,9 @@ class WebhookTarget(TargetBase):
     url: str = Field(pattern=r"^https?://")
     secret_env: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    headers_env: dict[str, str] = Field(
+        default_factory=dict, description="header name -> environment variable with its value"
+    )
     timeout: float = Field(default=10, gt=0)
 
 
@@ -334,6 +352,7 @@ class EmailTarget(TargetBase):
     starttls: bool = False
     username_env: str | None = None
     password_env: str | None = None
+    ca_file: str | None = Field(default=None, description="trust this CA for STARTTLS")
     timeout: float = Field(default=20, gt=0)
 
     @field_validator("to", mode="before")
@@ -357,19 +376,30 @@ class AlertChannel(Strict):
     """Where alerts and the digest go: an email address or a Slack-compatible webhook."""
 
     type: Literal["email", "webhook"]
-    url: str | None = None
+    name: str | None = Field(default=None, pattern=NAME_RE, max_length=100)
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    url_env: str | None = Field(
+        default=None, description="environment variable holding the URL (Slack's is a secret)"
+    )
     to: list[str] = Field(default_factory=list)
     sender: str = "grapevine@localhost"
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, ge=1, le=65535)
     starttls: bool = False
     username_env: str | None = None
     password_env: str | None = None
+    ca_file: str | None = None
+    timeout: float = Field(default=10, gt=0)
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _complete(self) -> "AlertChannel":
-        if self.type == "webhook" and not self.url:
-            raise ValueError("url: a webhook channel needs a url")
+        if self.type == "webhook" and not (self.url or self.url_env):
+            raise ValueError("url: a webhook channel needs a url (or url_env)")
         if self.type == "email" and not self.to:
             raise ValueError("to: an email channel needs at least one address")
         return self
@@ -415,6 +445,7 @@ class Settings(Strict):
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     triage: TriageConfig = Field(default_factory=TriageConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
     targets: list[Target] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     users: list[UserConfig] = Field(default_factory=list)

@@ -23,8 +23,9 @@ CLOSED_CASE_STATUSES = ("resolved", "dismissed")
 #: Customer link statuses: weak evidence only ever suggests; a person confirms or rejects.
 LINK_STATUSES = ("suggested", "confirmed", "rejected")
 
-#: Export (support-queue delivery) states.
-EXPORT_STATES = ("pending", "sent", "failed")
+#: Export (support-queue delivery) states: ``sending`` is claimed by a sender right now (or by
+#: one that died mid-delivery; see :mod:`triage.export`).
+EXPORT_STATES = ("pending", "sending", "sent", "failed")
 
 
 def _ts(*, index: bool = False, nullable: bool = True) -> Any:
@@ -198,6 +199,9 @@ class Export(SQLModel, table=True):
     created_at: datetime = _ts_now()
     next_attempt_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
+    claim: str | None = Field(default=None, max_length=40)
+    claimed_at: datetime | None = _ts()
+    resends: int = 0
 
 
 class CrawlRun(SQLModel, table=True):

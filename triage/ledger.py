@@ -2,7 +2,9 @@
 
 This module only reads and marks the ledger; :mod:`triage.export` does the sending. A case
 sent by hand from the dashboard is marked ``pending`` here and goes out with the next export
-run (``grapevine export``, ``grapevine run`` or the scheduler).
+run (``grapevine export``, ``grapevine run`` or the scheduler's export tick, every few
+minutes). A case that was already delivered goes again under a new idempotency key (the
+row's ``resends`` counter), so the receiver does not discard it as a duplicate.
 """
 
 from sqlalchemy import Engine, insert, select, update
@@ -44,10 +46,19 @@ def request_send(engine: Engine, case_id: int, target: str, *, actor: str) -> Ex
             )
             message = f"queued for {target}"
         else:
+            # a case already delivered (or being delivered) goes again under a new key
+            again = existing.state in ("sent", "sending")
             session.execute(
                 update(EXPORT)
                 .where(EXPORT.c.id == existing.id)
-                .values(state="pending", attempts=0, next_attempt_at=now, last_error=None)
+                .values(
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error=None,
+                    claim=None,
+                    resends=EXPORT.c.resends + (1 if again else 0),
+                )
             )
             message = f"queued again for {target}"
         session.execute(

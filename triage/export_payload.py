@@ -1,0 +1,188 @@
+"""What a support-queue target receives about a case: the record, its payload, its key.
+
+A :class:`CaseRecord` joins a case, its mention and the customer it is confirmed to be
+linked to. :func:`case_payload` turns it into the JSON object every target type sends (the
+webhook body, a JSONL line, a CSV row, the facts of an email). :func:`delivery_key` is the
+idempotency key of one delivery: the same for every attempt of a ledger row, new for each
+re-send requested by hand.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, select
+from sqlmodel import col
+
+from storage.models import OPEN_CASE_STATUSES, Case, Customer, CustomerLink, Export, Mention
+
+#: A function giving the dashboard link of a case (``None`` when there is no dashboard URL).
+CaseLink = Callable[[int], str | None]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with its mention and linked customer, as the export and the rules see it."""
+
+    case_id: int
+    status: str
+    priority: float
+    opened_at: datetime
+    due_at: datetime | None
+    assignee: str | None
+    mention_id: int
+    mention_url: str | None
+    source: str
+    source_type: str
+    author: str | None
+    author_handle: str | None
+    title: str | None
+    text: str
+    rating: float | None
+    sentiment: float | None
+    label: str | None
+    complaint: bool
+    aspects: tuple[str, ...]
+    published_at: datetime | None
+    brand: str
+    is_competitor: bool
+    reach: int | None
+    customer: dict[str, Any] | None = None
+
+
+_COLUMNS: tuple[Any, ...] = (
+    col(Case.id).label("case_id"),
+    col(Case.status),
+    col(Case.priority),
+    col(Case.opened_at),
+    col(Case.due_at),
+    col(Case.assignee),
+    col(Mention.id).label("mention_id"),
+    col(Mention.url).label("mention_url"),
+    col(Mention.source),
+    col(Mention.source_type),
+    col(Mention.author),
+    col(Mention.author_handle),
+    col(Mention.title),
+    col(Mention.text),
+    col(Mention.rating),
+    col(Mention.sentiment),
+    col(Mention.label),
+    col(Mention.complaint),
+    col(Mention.aspects),
+    col(Mention.published_at),
+    col(Mention.brand),
+    col(Mention.is_competitor),
+    col(Mention.reach),
+)
+
+
+def _customers(conn: Connection, mention_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    ids = list(set(mention_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(col(CustomerLink.mention_id), Customer)
+        .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
+        .where(col(CustomerLink.mention_id).in_(ids), col(CustomerLink.status) == "confirmed")
+        .order_by(col(CustomerLink.confidence).desc(), col(CustomerLink.id))
+    ).all()
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        mention_id = row[0]
+        if mention_id in found:
+            continue
+        found[mention_id] = {
+            "id": row.id,
+            "external_id": row.external_id,
+            "name": row.name,
+            "email": row.email,
+            "tier": row.tier,
+            "lifetime_value": row.lifetime_value,
+        }
+    return found
+
+
+def _records(conn: Connection, where: Any) -> list[CaseRecord]:
+    rows = conn.execute(
+        select(*_COLUMNS)
+        .join(Mention, col(Mention.id) == col(Case.mention_id))
+        .where(where)
+        .order_by(col(Case.priority).desc(), col(Case.id))
+    ).all()
+    customers = _customers(conn, (r.mention_id for r in rows))
+    return [
+        CaseRecord(
+            **{
+                **r._asdict(),
+                "aspects": tuple(r.aspects or ()),
+                "complaint": bool(r.complaint),
+                "is_competitor": bool(r.is_competitor),
+                "customer": customers.get(r.mention_id),
+            }
+        )
+        for r in rows
+    ]
+
+
+def load_records(conn: Connection, case_ids: Iterable[int]) -> dict[int, CaseRecord]:
+    """The records of the given cases, by case id."""
+    ids = list(set(case_ids))
+    if not ids:
+        return {}
+    return {r.case_id: r for r in _records(conn, col(Case.id).in_(ids))}
+
+
+def open_records_without(conn: Connection, target: str) -> list[CaseRecord]:
+    """Open cases that have no ledger row for ``target`` yet, highest priority first."""
+    in_ledger = exists().where(
+        and_(col(Export.case_id) == col(Case.id), col(Export.target) == target)
+    )
+    return _records(conn, and_(col(Case.status).in_(OPEN_CASE_STATUSES), ~in_ledger))
+
+
+def delivery_key(case_id: int, target: str, created_at: datetime, resends: int = 0) -> str:
+    """The idempotency key of a ledger row's delivery (``case-12.helpdesk.20261120T0907``).
+
+    The ledger row's creation time makes keys from a re-created database differ from the old
+    ones (case ids start again at 1); each re-send by hand gets a new key (``.r1``, ``.r2``...).
+    """
+    key = f"case-{case_id}.{target}.{created_at:%Y%m%dT%H%M%S}"
+    return f"{key}.r{resends}" if resends else key
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_payload(record: CaseRecord, *, key: str, case_url: str | None) -> dict[str, Any]:
+    """The JSON object a target receives for one case."""
+    return {
+        "delivery_id": key,
+        "case_id": record.case_id,
+        "case_url": case_url,
+        "status": record.status,
+        "priority": round(record.priority, 4),
+        "opened_at": _iso(record.opened_at),
+        "due_at": _iso(record.due_at),
+        "assignee": record.assignee,
+        "mention_id": record.mention_id,
+        "mention_url": record.mention_url,
+        "source": record.source,
+        "source_type": record.source_type,
+        "published_at": _iso(record.published_at),
+        "author": record.author,
+        "author_handle": record.author_handle,
+        "title": record.title,
+        "text": record.text,
+        "rating": record.rating,
+        "sentiment": None if record.sentiment is None else round(record.sentiment, 4),
+        "label": record.label,
+        "complaint": record.complaint,
+        "aspects": list(record.aspects),
+        "brand": record.brand,
+        "is_competitor": record.is_competitor,
+        "reach": record.reach,
+        "customer": record.customer,
+    }
