@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -26,6 +27,23 @@ USER_AGENT = "Grapevine/0.1 (support-queue export)"
 SIGNATURE_HEADER = "X-Grapevine-Signature-256"
 DELIVERY_HEADER = "X-Grapevine-Delivery"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class HideRequestPaths(logging.Filter):
+    """Hide request paths in urllib3's debug lines: a webhook URL's path can be a secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace every argument that looks like a request path with ``/…``."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                "/…" if isinstance(a, str) and a.startswith("/") else a for a in record.args
+            )
+        return True
+
+
+_URLLIB3 = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(f, HideRequestPaths) for f in _URLLIB3.filters):
+    _URLLIB3.addFilter(HideRequestPaths())
 
 
 class DeliveryError(Exception):

@@ -86,7 +86,7 @@ class WebhookTarget:
     """A JSON POST per case, signed with HMAC-SHA256 when ``secret`` is set."""
 
     name: str
-    url: str
+    url: str = field(repr=False)  # a webhook URL can itself be a secret
     secret: str | None = field(default=None, repr=False)
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     timeout: float = 10.0
