@@ -4,10 +4,10 @@ import json
 import threading
 from datetime import timedelta
 
-from sqlmodel import Session, select
-
 from helpers.cases import NOW, mention, seed_cases
 from helpers.receiver import WebhookReceiver
+from sqlmodel import Session, select
+
 from storage.models import Case, CaseEvent, Export
 from triage.export import export_pending
 from triage.export_payload import delivery_key

@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
-
 from helpers.cases import NOW, mention, seed_cases
 from helpers.receiver import SmtpServer, WebhookReceiver
+from sqlmodel import Session, select
+
 from storage.models import Export
 from triage.export import _claim, due, enqueue, export_pending
 from triage.export_payload import case_payload, delivery_key, load_records
