@@ -28,6 +28,7 @@ from storage.models import (
     Mention,
 )
 from storage.types import utcnow
+from triage.followups import follow_up_values
 from triage.policy import TriagePolicy
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ class Change:
 
 
 def _events_for(
-    case: Case, change: Change, actor: str
+    case: Case, change: Change, actor: str, follow_up_days: Sequence[int] = (30, 60, 90)
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     values: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
@@ -248,6 +249,9 @@ def _events_for(
             values["resolved_at"] = utcnow()
         elif case.status in CLOSED_CASE_STATUSES:
             values["resolved_at"] = None
+        values.update(
+            follow_up_values(case.status, change.status, values.get("resolved_at"), follow_up_days)
+        )
         message = f"{case.status} → {change.status}"
         if change.status == "dismissed":
             message += f": {change.dismissed_reason}"
@@ -291,11 +295,20 @@ def _events_for(
     return values, events
 
 
-def update_case(engine: Engine, case_id: int, *, version: int, actor: str, change: Change) -> Case:
+def update_case(
+    engine: Engine,
+    case_id: int,
+    *,
+    version: int,
+    actor: str,
+    change: Change,
+    follow_up_days: Sequence[int] | None = None,
+) -> Case:
     """Apply ``change`` to a case the caller saw at ``version``; return the case as saved.
 
     Raises :class:`CaseConflict` when the case moved on since, and :class:`CaseError` when
-    the change is not allowed. Nothing is written in either case.
+    the change is not allowed. Nothing is written in either case. Resolving a case schedules
+    its first follow-up ``follow_up_days[0]`` days later (default: the policy's 30, 60, 90).
     """
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
@@ -304,7 +317,8 @@ def update_case(engine: Engine, case_id: int, *, version: int, actor: str, chang
             raise CaseError(f"there is no case {case_id}")
         if case.version != version:
             raise CaseConflict(case)
-        values, events = _events_for(case, change, actor)
+        days = TriagePolicy().follow_up_days if follow_up_days is None else follow_up_days
+        values, events = _events_for(case, change, actor, days)
         if not values and not events:
             return case
         substantive = any(e["kind"] in ("status", "action", "note") for e in events)
@@ -328,7 +342,12 @@ def update_case(engine: Engine, case_id: int, *, version: int, actor: str, chang
 
 
 def bulk_update(
-    engine: Engine, case_ids: Sequence[int], *, actor: str, change: Change
+    engine: Engine,
+    case_ids: Sequence[int],
+    *,
+    actor: str,
+    change: Change,
+    follow_up_days: Sequence[int] | None = None,
 ) -> tuple[int, list[str]]:
     """Apply one change to many cases at their current versions; (done, problems)."""
     done, problems = 0, []
@@ -338,7 +357,14 @@ def bulk_update(
             problems.append(f"case {case_id}: not found")
             continue
         try:
-            update_case(engine, case_id, version=case.version, actor=actor, change=change)
+            update_case(
+                engine,
+                case_id,
+                version=case.version,
+                actor=actor,
+                change=change,
+                follow_up_days=follow_up_days,
+            )
             done += 1
         except (CaseError, CaseConflict) as exc:
             problems.append(f"case {case_id}: {exc}")
