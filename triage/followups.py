@@ -85,10 +85,11 @@ def due_follow_ups(engine: Engine, days: Sequence[int], *, now: datetime) -> lis
             .order_by(col(Case.follow_up_at), col(Case.id))
         ).all()
     due = []
-    for case_id, resolved_at, done, source in rows:
-        resolved = as_utc(resolved_at) or now
+    for row in rows:
+        resolved = as_utc(row[1]) or now
+        done = int(row[2])
         stage = _stage(resolved, min(done, len(days) - 1), days, now)
-        due.append(FollowUp(int(case_id), stage, days[stage], resolved, done, source))
+        due.append(FollowUp(int(row[0]), stage, days[stage], resolved, done, str(row[3])))
     return due
 
 
