@@ -1,8 +1,10 @@
-"""The daily job: crawl every source, analyse, open cases, and report.
+"""The daily job: crawl every source, analyse, open cases, export, alert, and report.
 
 ``run_job`` runs the steps in order; a failing step is logged and recorded and the steps after
 it still run (a broken export target must not stop cases from opening). The crawl happens in
-this process, so call it once per process (``grapevine run`` is one process per run).
+this process, so call it once per process (``grapevine run`` is one process per run). When a
+stop is requested (SIGTERM/SIGINT, :mod:`grapevine.stopping`) the current step finishes and
+the others are skipped; the JobRun says ``interrupted``.
 """
 
 import logging
@@ -14,7 +16,9 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session
 
 from crawler.runner import SourceResult, run_sources
+from grapevine import stopping
 from grapevine.config import Settings
+from grapevine.ops import alerts_now, export_now, follow_ups_now
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
 from storage.models import JobRun
 from storage.types import utcnow
@@ -31,14 +35,21 @@ class JobSummary:
     cases_opened: int = 0
     exports_sent: int = 0
     exports_failed: int = 0
+    exports_waiting: int = 0
     alerts_sent: int = 0
     links_suggested: int = 0
     step_errors: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        """Whether any source or step failed (the process exit status says so)."""
-        return bool(self.step_errors) or any(s.status != "ok" for s in self.sources)
+        """Whether any source, step or delivery failed, or steps were skipped (exit status)."""
+        return (
+            bool(self.step_errors)
+            or bool(self.skipped)
+            or self.exports_failed > 0
+            or any(s.status != "ok" for s in self.sources)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -48,8 +59,10 @@ class JobSummary:
             "links_suggested": self.links_suggested,
             "exports_sent": self.exports_sent,
             "exports_failed": self.exports_failed,
+            "exports_waiting": self.exports_waiting,
             "alerts_sent": self.alerts_sent,
             "step_errors": self.step_errors,
+            "skipped": self.skipped,
             "failed": self.failed,
         }
 
@@ -86,9 +99,42 @@ def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
     refresh_priorities(engine)
 
 
+class StepProblem(Exception):
+    """A step did its work but something in it failed (named in the message)."""
+
+
+def export_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Send cases to the support-queue targets (exactly once per case and target)."""
+    report = export_now(settings, engine)
+    summary.exports_sent = report.sent
+    summary.exports_failed = report.failed
+    summary.exports_waiting = report.waiting
+    if report.problems:
+        raise StepProblem("; ".join(report.problems))
+
+
+def alerts_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Spike and silent-source alerts, and the daily digest."""
+    report = alerts_now(settings, engine)
+    summary.alerts_sent += report.sent
+    if report.errors:
+        raise StepProblem("; ".join(report.errors))
+
+
+def follow_ups_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Remind the team of resolved cases due a follow-up (30, 60, 90 days)."""
+    sent, errors = follow_ups_now(settings, engine)
+    summary.alerts_sent += sent
+    if errors:
+        raise StepProblem("; ".join(errors))
+
+
 #: The steps after the crawl, in order.
 STEPS: list[tuple[str, Step]] = [
     ("triage", triage_step),
+    ("export", export_step),
+    ("alerts", alerts_step),
+    ("follow_ups", follow_ups_step),
 ]
 
 
@@ -99,11 +145,22 @@ def run_job(
     on_source_done: Callable[[SourceResult], None] | None = None,
     log_level: str = "WARNING",
     engine: Engine | None = None,
+    handle_signals: bool = False,
 ) -> JobSummary:
-    """Run the daily job once and record it as a :class:`JobRun`."""
+    """Run the daily job once and record it as a :class:`JobRun`.
+
+    Call it holding the ``run`` lock (:class:`grapevine.locks.RunLock`): JobRuns still
+    ``running`` are then known to be dead and are marked ``interrupted``. With
+    ``handle_signals`` SIGTERM/SIGINT stop the job between steps.
+    """
     engine = engine or open_engine(settings)
     summary = JobSummary()
     with Session(engine) as session:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.status == "running")  # type: ignore[arg-type]
+            .values(status="interrupted", finished_at=utcnow())
+        )
         run = JobRun(trigger=trigger)
         session.add(run)
         session.commit()
@@ -113,18 +170,30 @@ def run_job(
         *STEPS,
     ]
     for name, step in steps:
+        if stopping.STOP.requested():
+            summary.skipped.append(name)
+            continue
         try:
             step(settings, engine, summary)
+        except StepProblem as exc:
+            log.error("step %s: %s", name, exc)
+            summary.step_errors[name] = str(exc)
         except Exception as exc:  # a failing step must not stop the others
             log.exception("step %s failed", name)
             summary.step_errors[name] = f"{type(exc).__name__}: {exc}"
+        if handle_signals:
+            stopping.install()  # Scrapy replaces the handlers during a crawl
+        if any(s.finish_reason == "shutdown" for s in summary.sources):
+            stopping.STOP.request("a signal during the crawl")
+    if summary.skipped:
+        log.warning("stopped (%s); skipped: %s", stopping.STOP.reason, ", ".join(summary.skipped))
     with engine.begin() as conn:
         conn.execute(
             update(JobRun.__table__)  # type: ignore[attr-defined]
             .where(JobRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
             .values(
                 finished_at=utcnow(),
-                status="failed" if summary.failed else "ok",
+                status="interrupted" if summary.skipped else "failed" if summary.failed else "ok",
                 summary=summary.as_dict(),
             )
         )

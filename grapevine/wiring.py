@@ -11,6 +11,9 @@ from triage.policy import TriagePolicy
 
 if TYPE_CHECKING:
     from dashboard.settings import DashboardSettings
+    from triage.alerts import AlertPolicy, Channel
+    from triage.export_payload import CaseLink
+    from triage.targets import RetryPolicy, Rules, Target
 
 log = logging.getLogger(__name__)
 
@@ -114,4 +117,143 @@ def dashboard_settings(settings: Settings) -> "DashboardSettings":
         follow_up_days=list(settings.triage.follow_up_days),
         targets=[t.name for t in settings.targets],
         public_url=settings.dashboard.public_url,
+    )
+
+
+# --- support queue and alerts (plain values for triage.export / triage.alerts) -------------
+
+
+def dashboard_url(settings: Settings) -> str:
+    """Where people open the dashboard: ``[dashboard] public_url``, else its host and port."""
+    dash = settings.dashboard
+    return (dash.public_url or f"http://{dash.host}:{dash.port}").rstrip("/")
+
+
+def case_link(settings: Settings) -> "CaseLink":
+    """The dashboard link of a case: the dashboard's URL + ``/?case=ID``."""
+    base = dashboard_url(settings)
+    return lambda case_id: f"{base}/?case={case_id}"
+
+
+def _rules(rules: Any) -> "Rules":
+    from triage.targets import EVERY_CASE, Rules
+
+    if rules is None:
+        return EVERY_CASE
+    return Rules(
+        complaint=rules.complaint,
+        max_rating=rules.max_rating,
+        min_priority=rules.min_priority,
+        brand=rules.brand,
+        sources=tuple(rules.sources),
+        aspects=tuple(rules.aspects),
+        any_of=rules.any_of,
+    )
+
+
+def _missing(settings: Settings, **names: str | None) -> str | None:
+    """A problem line when an environment variable a target names is not set."""
+    for key, env_name in names.items():
+        if env_name and settings.secret(env_name) is None:
+            return f"environment variable {env_name} ({key}) is not set"
+    return None
+
+
+def export_targets(settings: Settings) -> list["Target"]:
+    """The enabled ``[[targets]]`` with their secrets resolved from the environment."""
+    from triage.targets import EmailTarget, FileTarget, WebhookTarget
+
+    targets: list[Target] = []
+    for t in settings.targets:
+        if not t.enabled:
+            continue
+        rules = _rules(t.rules)
+        if t.type == "webhook":
+            problem = _missing(settings, secret_env=t.secret_env) or _missing(
+                settings, **{f"headers_env.{h}": env for h, env in t.headers_env.items()}
+            )
+            headers = dict(t.headers)
+            headers.update({h: settings.secret(env) or "" for h, env in t.headers_env.items()})
+            targets.append(
+                WebhookTarget(
+                    t.name, t.url, secret=settings.secret(t.secret_env), headers=headers,
+                    timeout=t.timeout, rules=rules, problem=problem,
+                )
+            )  # fmt: skip
+        elif t.type == "email":
+            targets.append(
+                EmailTarget(
+                    t.name, tuple(t.to), sender=t.sender, smtp_host=t.smtp_host,
+                    smtp_port=t.smtp_port, starttls=t.starttls,
+                    username=settings.secret(t.username_env),
+                    password=settings.secret(t.password_env),
+                    ca_file=str(settings.resolve_path(t.ca_file)) if t.ca_file else None,
+                    timeout=t.timeout, rules=rules,
+                    problem=_missing(
+                        settings, username_env=t.username_env, password_env=t.password_env
+                    ),
+                )
+            )  # fmt: skip
+        else:
+            targets.append(
+                FileTarget(t.name, settings.resolve_path(t.path), format=t.format, rules=rules)
+            )
+    return targets
+
+
+def retry_policy(settings: Settings) -> "RetryPolicy":
+    """The export's backoff from ``[export]``."""
+    from datetime import timedelta
+
+    from triage.targets import RetryPolicy
+
+    e = settings.export
+    return RetryPolicy(
+        base=timedelta(minutes=e.retry_base_minutes),
+        cap=timedelta(hours=e.retry_max_hours),
+        stop_after=e.stop_after_failures,
+    )
+
+
+def alert_channels(settings: Settings) -> list["Channel"]:
+    """The ``[alerts] channels`` with their secrets resolved from the environment."""
+    from triage.alerts import Channel
+
+    channels = []
+    for index, c in enumerate(settings.alerts.channels):
+        url = settings.secret(c.url_env) if c.url_env else c.url
+        problem = _missing(
+            settings, url_env=c.url_env, username_env=c.username_env, password_env=c.password_env
+        )
+        channels.append(
+            Channel(
+                name=c.name or f"{c.type}-{index + 1}", kind=c.type, url=url, to=tuple(c.to),
+                sender=c.sender, smtp_host=c.smtp_host, smtp_port=c.smtp_port,
+                starttls=c.starttls, username=settings.secret(c.username_env),
+                password=settings.secret(c.password_env),
+                ca_file=str(settings.resolve_path(c.ca_file)) if c.ca_file else None,
+                timeout=c.timeout, problem=problem,
+            )
+        )  # fmt: skip
+    return channels
+
+
+def alert_policy(settings: Settings) -> "AlertPolicy":
+    """The alert thresholds from ``[alerts]``, with the sources and the schedule's time zone."""
+    from datetime import timedelta
+
+    from triage.alerts import AlertPolicy
+
+    a = settings.alerts
+    return AlertPolicy(
+        digest=a.digest,
+        spike_factor=a.spike_factor,
+        spike_min_count=a.spike_min_count,
+        spike_baseline_days=a.spike_baseline_days,
+        spike_cooldown=timedelta(hours=a.spike_cooldown_hours),
+        silence_factor=a.silence_factor,
+        failed_runs=a.failed_runs,
+        timezone=settings.schedule.timezone,
+        sources=tuple(s.name for s in settings.sources if s.enabled),
+        queue_url=dashboard_url(settings) + "/",
     )

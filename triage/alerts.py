@@ -23,6 +23,7 @@ from sqlmodel import col
 from storage.models import Alert
 from storage.types import as_utc
 from triage.export_mail import SmtpClient, build_message, render, smtp_error
+from triage.export_senders import HideRequestPaths  # noqa: F401 (hides webhook URL paths)
 
 log = logging.getLogger(__name__)
 

@@ -89,7 +89,7 @@ def due_follow_ups(engine: Engine, days: Sequence[int], *, now: datetime) -> lis
         resolved = as_utc(row[1]) or now
         done = int(row[2])
         stage = _stage(resolved, min(done, len(days) - 1), days, now)
-        due.append(FollowUp(int(row[0]), stage, days[stage], resolved, done, str(row[3])))
+        due.append(FollowUp(int(row[0] or 0), stage, days[stage], resolved, done, str(row[3])))
     return due
 
 

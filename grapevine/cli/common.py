@@ -1,15 +1,17 @@
 """What the commands share: the --config option, loading settings, errors as one line."""
 
+import contextlib
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
 
 from grapevine.config import ConfigError, Settings, load_config
+from grapevine.locks import Busy, RunLock
 from grapevine.wiring import open_engine
 from storage import SchemaError
 
@@ -77,3 +79,27 @@ def setup_logging(verbose: int) -> None:
 def log_level_name(verbose: int) -> str:
     """The Scrapy ``LOG_LEVEL`` for a verbosity."""
     return "WARNING" if verbose <= 0 else "INFO" if verbose == 1 else "DEBUG"
+
+
+class LockBusy(click.ClickException):
+    """Another grapevine process holds the lock: one line, exit status 3."""
+
+    exit_code = 3
+
+    def show(self, file: Any = None) -> None:
+        """Print ``error: another grapevine process holds the ... lock (...)``."""
+        click.echo(f"error: {self.message}", err=True)
+
+
+@contextlib.contextmanager
+def held_lock(eng: Engine, name: str, *, wait: float = 0.0) -> Iterator[RunLock]:
+    """Hold the ``name`` lock for the block, or exit with status 3 saying who holds it."""
+    lock = RunLock(eng, name, wait=wait)
+    try:
+        lock.acquire()
+    except Busy as exc:
+        raise LockBusy(f"{exc}; not starting a second one") from None
+    try:
+        yield lock
+    finally:
+        lock.release()

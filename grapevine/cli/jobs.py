@@ -7,7 +7,15 @@ from datetime import datetime
 import click
 
 from crawler.runner import SourceResult
-from grapevine.cli.common import config_option, engine, log_level_name, settings, setup_logging
+from grapevine import stopping
+from grapevine.cli.common import (
+    config_option,
+    engine,
+    held_lock,
+    log_level_name,
+    settings,
+    setup_logging,
+)
 from grapevine.job import JobSummary, crawl_step, run_job, triage_step
 from storage.queries import status_summary
 
@@ -40,21 +48,32 @@ def print_summary(summary: JobSummary) -> None:
         f"Cases opened: {summary.cases_opened} · customer links suggested: "
         f"{summary.links_suggested} · exports sent: {summary.exports_sent}"
         + (f" (failed: {summary.exports_failed})" if summary.exports_failed else "")
+        + (f" (waiting: {summary.exports_waiting})" if summary.exports_waiting else "")
         + f" · alerts sent: {summary.alerts_sent}"
     )
     for step, error in summary.step_errors.items():
         click.echo(f"Step {step} failed: {error}", err=True)
+    if summary.skipped:
+        click.echo(f"Stopped by a signal; skipped: {', '.join(summary.skipped)}", err=True)
 
 
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
-def run(as_json: bool, verbose: int) -> None:
-    """Run the daily job once: crawl, analyse, open cases, export, alert.
+@click.option(
+    "--trigger",
+    type=click.Choice(["manual", "schedule", "missed"]),
+    default="manual",
+    hidden=True,
+    help="Who started the run (recorded on the JobRun).",
+)
+def run(as_json: bool, verbose: int, trigger: str) -> None:
+    """Run the daily job once: crawl, analyse, open cases, export, alert, follow up.
 
     Prints a line per source as it finishes and a summary; the exit status is 1 when a
-    source or a step failed.
+    source, a step or a delivery failed, 3 when another run is in progress. SIGTERM or
+    Ctrl-C stops it after the current step (a second one at once).
 
     \b
     Example:
@@ -63,14 +82,21 @@ def run(as_json: bool, verbose: int) -> None:
     setup_logging(verbose)
     cfg = settings()
     eng = engine(cfg)
-    if not as_json:
-        click.echo(f"Crawling {sum(1 for s in cfg.sources if s.enabled)} sources…")
-    summary = run_job(
-        cfg,
-        engine=eng,
-        on_source_done=None if as_json else print_source,
-        log_level=log_level_name(verbose),
-    )
+    previous = stopping.install()
+    try:
+        with held_lock(eng, "run"):
+            if not as_json:
+                click.echo(f"Crawling {sum(1 for s in cfg.sources if s.enabled)} sources…")
+            summary = run_job(
+                cfg,
+                engine=eng,
+                trigger=trigger,
+                on_source_done=None if as_json else print_source,
+                log_level=log_level_name(verbose),
+                handle_signals=True,
+            )
+    finally:
+        stopping.restore(previous)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
@@ -104,17 +130,18 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
                 f"no source {name!r} (configured: {known})", param_hint="--source"
             ) from None
     summary = JobSummary()
-    crawl_step(
-        cfg,
-        eng,
-        summary,
-        names=list(names) or None,
-        full=full,
-        on_done=print_source,
-        log_level=log_level_name(verbose),
-    )
-    if not no_triage:
-        triage_step(cfg, eng, summary)
+    with held_lock(eng, "run"):
+        crawl_step(
+            cfg,
+            eng,
+            summary,
+            names=list(names) or None,
+            full=full,
+            on_done=print_source,
+            log_level=log_level_name(verbose),
+        )
+        if not no_triage:
+            triage_step(cfg, eng, summary)
     print_summary(summary)
     sys.exit(1 if summary.failed else 0)
 
