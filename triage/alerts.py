@@ -23,7 +23,7 @@ from sqlmodel import col
 from storage.models import Alert
 from storage.types import as_utc
 from triage.export_mail import SmtpClient, build_message, render, smtp_error
-from triage.export_senders import HideRequestPaths  # noqa: F401 (hides webhook URL paths)
+from triage.export_senders import http_error  # also hides webhook URL paths in urllib3 logs
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +108,8 @@ def _deliver(channel: Channel, notice: Notice) -> None:
                 timeout=channel.timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout:
-            raise AlertError(f"timed out after {channel.timeout:g} s") from None
         except requests.RequestException as exc:
-            raise AlertError(f"request failed ({type(exc).__name__})") from None
+            raise AlertError(http_error(exc, channel.timeout)) from None
         with response:
             if not 200 <= response.status_code < 300:
                 raise AlertError(f"HTTP {response.status_code}")

@@ -13,6 +13,7 @@ import socket
 import ssl
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+#: Headers up to 998 characters stay on one line (Python folds a long subject oddly).
+_POLICY = policy.default.clone(max_line_length=998)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -90,7 +93,7 @@ def build_message(
     headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """A message with a text part and, when given, an HTML alternative."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Subject"] = header_text(subject, 200)

@@ -127,12 +127,8 @@ class WebhookSender:
                 timeout=target.timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout:
-            raise DeliveryError(f"timed out after {target.timeout:g} s") from None
-        except requests.ConnectionError as exc:
-            raise DeliveryError(f"connection failed ({_root_cause(exc)})") from None
         except requests.RequestException as exc:
-            raise DeliveryError(f"request failed ({type(exc).__name__})") from None
+            raise DeliveryError(http_error(exc, target.timeout)) from None
         with response:
             status = response.status_code
             if status == 409:
@@ -144,6 +140,15 @@ class WebhookSender:
     def close(self) -> None:
         """Close the HTTP session."""
         self.session.close()
+
+
+def http_error(exc: requests.RequestException, timeout: float) -> str:
+    """A one-line description of a failed request, without its URL."""
+    if isinstance(exc, requests.Timeout):
+        return f"timed out after {timeout:g} s"
+    if isinstance(exc, requests.ConnectionError):
+        return f"connection failed ({_root_cause(exc)})"
+    return f"request failed ({type(exc).__name__})"
 
 
 def _root_cause(exc: BaseException) -> str:

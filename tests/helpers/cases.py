@@ -33,6 +33,7 @@ def mention(external_id: str, **overrides: Any) -> dict[str, Any]:
         "rating": 2.0,
         "brand": "Acme",
         "published_at": NOW - timedelta(hours=3),
+        "fetched_at": NOW - timedelta(hours=1),
     }
     row.update(overrides)
     return row

@@ -88,12 +88,12 @@ class WebhookReceiver:
             self._answer(request, action, {"error": "on purpose"})
             return
         payload = json.loads(body)
-        key = headers.get("idempotency-key", "")
+        key = headers.get("idempotency-key") or f"request-{len(self.requests)}"
         with self.lock:
             duplicate = key in self.stored
             if not duplicate:
                 self.stored[key] = payload
-        self._answer(request, 200, {"id": f"T-{payload['case_id']}", "duplicate": duplicate})
+        self._answer(request, 200, {"id": f"T-{payload.get('case_id')}", "duplicate": duplicate})
         if self.on_ack is not None:
             self.on_ack(payload)
 
