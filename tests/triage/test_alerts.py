@@ -162,9 +162,9 @@ def test_follow_ups_at_30_60_90_days(engine) -> None:
         assert remind(60.5) == 1
         assert remind(90.5) == 1 and remind(400) == 0
     texts = [json.loads(r["body"])["text"] for r in hook.requests]
-    assert [f"#{case_id}  {d}-day follow-up" in t for t, d in zip(texts, (30, 60, 90))] == [
-        True, True, True,
-    ]  # fmt: skip
+    assert len(texts) == 3
+    for text, days in zip(texts, (30, 60, 90), strict=True):
+        assert f"#{case_id}  {days}-day follow-up" in text
     final = get_case(engine, case_id)
     assert final.follow_ups_done == 3 and final.follow_up_at is None
     with Session(engine) as session:
