@@ -4,8 +4,9 @@
 signature of every POST, keeps the deliveries by idempotency key (as a helpdesk that honours
 the key would: a repeated key is acknowledged and not stored twice), and can be scripted to
 fail: ``plan`` is a list of actions used one per request ("ok", 500, "slow" = answer after
-``slow_seconds``), the last one repeating. ``on_ack`` runs after a successful answer is sent
-(the tests use it to kill the sender right inside the crash window).
+``slow_seconds``), the last one repeating. ``on_store`` runs once a delivery is stored and
+before it is answered (the tests kill the sender there: right inside the crash window
+between the receiver having a case and the sender recording it).
 
 :class:`SmtpServer` is aiosmtpd in a thread on 127.0.0.1 (port 0), optionally requiring
 STARTTLS and a login; it keeps every message it accepted.
@@ -34,12 +35,12 @@ class WebhookReceiver:
         secret: str | None = None,
         plan: list[Any] | None = None,
         slow_seconds: float = 2.0,
-        on_ack: Callable[[dict[str, Any]], None] | None = None,
+        on_store: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.secret = secret
         self.plan = list(plan or ["ok"])
         self.slow_seconds = slow_seconds
-        self.on_ack = on_ack
+        self.on_store = on_store
         self.requests: list[dict[str, Any]] = []  # every POST, in order
         self.stored: dict[str, dict[str, Any]] = {}  # idempotency key -> first body
         self.bad_signatures = 0
@@ -93,9 +94,9 @@ class WebhookReceiver:
             duplicate = key in self.stored
             if not duplicate:
                 self.stored[key] = payload
+        if self.on_store is not None:
+            self.on_store(payload)
         self._answer(request, 200, {"id": f"T-{payload.get('case_id')}", "duplicate": duplicate})
-        if self.on_ack is not None:
-            self.on_ack(payload)
 
     @staticmethod
     def _answer(request: BaseHTTPRequestHandler, status: int, data: dict[str, Any]) -> None:
