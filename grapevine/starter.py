@@ -62,6 +62,14 @@ competitor_cases = false  # open cases for competitors' unhappy customers too
 times = ["07:00"]         # when `grapevine schedule` runs the daily job
 timezone = "UTC"
 run_missed = true         # run at start-up when a scheduled run was missed
+export_every_minutes = 5  # send what is due to the support queue this often (0: off)
+run_timeout_minutes = 240 # a run still going after this is stopped
+stop_grace_seconds = 120  # how long a stopping run may take before it is killed
+
+[export]
+retry_base_minutes = 5    # failed deliveries are retried after 5, 10, 20... minutes
+retry_max_hours = 6       # ...at most this far apart, and never given up
+stop_after_failures = 3   # consecutive failures that end a target's turn in a run
 
 # Support-queue targets: webhook, email or file. A target without rules gets every case.
 # [[targets]]
@@ -74,11 +82,30 @@ run_missed = true         # run at start-up when a scheduled run was missed
 # username_env = "GRAPEVINE_SMTP_USER"
 # password_env = "GRAPEVINE_SMTP_PASSWORD"
 # rules = {{ complaint = true, max_rating = 2, any_of = true }}
+#
+# [[targets]]
+# name = "crm"
+# type = "webhook"
+# url = "https://crm.example.com/hooks/grapevine"
+# secret_env = "GRAPEVINE_CRM_SECRET"      # X-Grapevine-Signature-256: HMAC-SHA256 of the body
+# headers_env = {{ Authorization = "GRAPEVINE_CRM_TOKEN" }}
+# rules = {{ min_priority = 0.6 }}
+#
+# [[targets]]
+# name = "sheet"
+# type = "file"
+# path = "exports/cases.csv"
+# format = "csv"                            # or jsonl
 
 [alerts]
 digest = true
 spike_factor = 3.0        # alert when cases needing attention exceed 3x the recent baseline
-# channels = [{{ type = "webhook", url = "https://hooks.slack.com/services/..." }}]
+spike_min_count = 5
+spike_baseline_days = 14
+spike_cooldown_hours = 24
+silence_factor = 3.0      # a source silent for 3x its usual gap between new mentions
+failed_runs = 3           # or failing this many runs in a row
+# channels = [{{ type = "webhook", name = "slack", url_env = "GRAPEVINE_SLACK_WEBHOOK" }}]
 
 # Dashboard users (no users: the dashboard only listens on 127.0.0.1).
 # Make a hash with `grapevine users hash`.
@@ -90,6 +117,7 @@ spike_factor = 3.0        # alert when cases needing attention exceed 3x the rec
 [dashboard]
 host = "127.0.0.1"
 port = 8501
+# public_url = "https://grapevine.example.com"   # the base of case links in exports and alerts
 """
 
 EXAMPLE_SOURCES = """\
