@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,34 @@ def test_a_target_whose_secret_is_missing_is_not_sent_to(sqlite_engine, tmp_path
     assert f"hook: environment variable {missing} (secret_env) is not set" in result.stderr
     assert hook.requests == []  # never sent unsigned
     assert len(smtp.messages) == 1
+
+
+def test_grapevine_schedule_makes_up_a_missed_run_and_stops_on_sigterm(
+    sqlite_engine, tmp_path
+) -> None:
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    (tmp_path / "grapevine.toml").write_text(
+        '[brand]\nname = "Acme"\n[alerts]\ndigest = false\n'
+        '[schedule]\ntimes = ["03:17"]\ntimezone = "Pacific/Auckland"\nexport_every_minutes = 1\n'
+    )
+    scheduler = start("schedule", cwd=tmp_path, url=url)
+    try:
+        deadline = 60.0
+        while deadline > 0:  # no JobRun yet: the latest scheduled run counts as missed
+            with Session(sqlite_engine) as session:
+                job = session.exec(select(JobRun)).first()
+            if job is not None and job.status != "running":
+                break
+            time.sleep(0.5)
+            deadline -= 0.5
+        second = start("schedule", cwd=tmp_path, url=url)
+        _, second_err = second.communicate(timeout=60)
+        assert second.returncode == 3 and "schedule lock" in second_err
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        out, err = scheduler.communicate(timeout=60)
+    assert scheduler.returncode == 0, err
+    assert job is not None and (job.trigger, job.status) == ("missed", "ok")
+    assert "the last scheduled run was missed: running now" in err
+    assert "run finished ok" in err and "scheduler started: daily at 03:17" in err
+    assert "scheduler stopped (SIGTERM)" in err
