@@ -10,13 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers.cases import mention
 from helpers.receiver import SmtpServer, WebhookReceiver
 from sqlmodel import Session, select
 
+from grapevine.cli import cli
 from storage import make_engine, upgrade
 from storage.mentions import upsert_mentions
 from storage.models import Export, JobRun
+from triage.cases import open_cases
+from triage.policy import TriagePolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
@@ -162,10 +166,7 @@ def test_export_command_dry_run_failures_and_the_run_lock(sqlite_engine, tmp_pat
         SmtpServer(login=("care", SECRETS["GV_SMTP_PASSWORD"])) as smtp,
     ):
         setup(tmp_path, url, hook, smtp, 3)
-        subprocess.run(  # cases open with a crawl of no source
-            [sys.executable, "-m", "grapevine", "crawl"], cwd=tmp_path, check=False,
-            capture_output=True, env={**os.environ, "GRAPEVINE_DATABASE_URL": url},
-        )  # fmt: skip
+        open_cases(sqlite_engine, TriagePolicy())
         dry = start("export", "--dry-run", cwd=tmp_path, url=url)
         dry_out, _ = dry.communicate(timeout=60)
         assert dry.returncode == 0 and not (tmp_path / "out").exists()
@@ -182,10 +183,10 @@ def test_export_command_dry_run_failures_and_the_run_lock(sqlite_engine, tmp_pat
             SECRETS["GV_SMTP_PASSWORD"],
         ):
             assert secret not in out + err
-        unknown = start("export", "--target", "nope", cwd=tmp_path, url=url)
-        _, unknown_err = unknown.communicate(timeout=60)
-        assert unknown.returncode == 2 and "no target 'nope'" in unknown_err
-        assert "Traceback" not in unknown_err
+    unknown = CliRunner().invoke(
+        cli, ["export", "--config", str(tmp_path / "grapevine.toml"), "--target", "nope"]
+    )
+    assert unknown.exit_code == 2 and "no target 'nope'" in unknown.output
     from grapevine.locks import RunLock
 
     with RunLock(sqlite_engine, "run"):
