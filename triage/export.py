@@ -297,6 +297,8 @@ def _send_rows(
     clock: Callable[[], datetime],
 ) -> None:
     failures_in_a_row = 0
+    with engine.connect() as conn:  # the cases as they are at the start of the run
+        records = load_records(conn, [r.case_id for r in rows])
     sender = sender_for(target)
     try:
         for row in rows:
@@ -307,8 +309,7 @@ def _send_rows(
             token = _claim(engine, row, now)
             if token is None:
                 continue  # another exporter took it, or it was re-queued by hand
-            with engine.connect() as conn:
-                record = load_records(conn, [row.case_id]).get(row.case_id)
+            record = records.get(row.case_id)
             if record is None:
                 continue  # the case was deleted meanwhile (its ledger rows went with it)
             key = delivery_key(row.case_id, row.target, row.created_at, row.resends)
