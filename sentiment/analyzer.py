@@ -1,7 +1,18 @@
 """The analysis of one mention: sentiment, complaint, aspects, and the cues that decided them.
 
-Built on vaderSentiment. VADER is constructed lazily (it reads its lexicon file), once per
-:class:`Analyzer`, so importing this module reads nothing.
+Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pass). The steps:
+
+1. **VADER** scores the whole text and each sentence, with VADER's lexicon plus the review words
+   of :mod:`sentiment.lexicon` plus the company lexicon (which wins).
+2. **A bitter sentence** (compound <= -0.5) in an otherwise milder text pulls the score halfway
+   towards it, so one angry sentence in a polite review is not averaged away.
+3. **Complaint** (:mod:`sentiment.complaint`): a text that reads as a complaint is negative even
+   without negative words — its score is capped at ``-(0.15 + 0.5·(complaint_score - 0.5))``.
+4. **Star rating**, when the source has one, weighs 60 %: ``0.6·(rating - 3)/2 + 0.4·score``;
+   a 1–2 star review is at most -0.3 and a 4–5 star one at least 0.05 unless it is a complaint.
+5. **Aspects** (:mod:`sentiment.aspects`) say which part of the promise it is about.
+
+Every step that changed the outcome leaves a cue a person can read.
 """
 
 import re
@@ -11,13 +22,25 @@ from typing import Any
 
 from sentiment.aspects import AspectTagger
 from sentiment.complaint import ComplaintDetector
+from sentiment.lexicon import REVIEW_LEXICON
+from sentiment.patterns import word_starts
+from sentiment.vader import VaderScorer
 
-VERSION = "grapevine-0.1"
+VERSION = "grapevine-0.2"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 #: VADER's own thresholds for the three classes (Hutto & Gilbert 2014).
 THRESHOLD = 0.05
+#: A sentence at or below this compound is "bitter".
+BITTER = -0.5
+#: How far a bitter sentence pulls the whole score towards it.
+BITTER_PULL = 0.5
+#: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
+COMPLAINT_FLOOR = 0.15
+COMPLAINT_SLOPE = 0.5
+#: The weight of a star rating against the words.
+RATING_WEIGHT = 0.6
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_PHRASE = "grapevinephrase"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +87,42 @@ def label_for(score: float) -> str:
     return NEUTRAL
 
 
+def _split_lexicon(
+    lexicon: Mapping[str, float] | None,
+) -> tuple[dict[str, float], list[tuple[re.Pattern[str], str, str]]]:
+    """Single words go to VADER as they are; a phrase ("Dark Horse") becomes one placeholder
+    word with the phrase's valence, substituted before scoring."""
+    words: dict[str, float] = {}
+    phrases = []
+    for entry, valence in (lexicon or {}).items():
+        entry = entry.strip()
+        if not entry:
+            continue
+        if len(entry.split()) == 1:
+            words[entry.lower()] = float(valence)
+        else:
+            token = f"{_PHRASE}{len(phrases)}"
+            words[token] = float(valence)
+            pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, entry.split())) + r"\b", re.I)
+            phrases.append((pattern, token, entry))
+    return words, phrases
+
+
+def _key_words(lowers: list[str], valences: list[float], sign: int, limit: int = 3) -> list[str]:
+    """The strongest words of one sign, each once, strongest first."""
+    ranked = sorted(
+        ((v, w) for w, v in zip(lowers, valences, strict=True) if v * sign > 0),
+        key=lambda item: -abs(item[0]),
+    )
+    seen: list[str] = []
+    for _, word in ranked:
+        if word not in seen and not word.startswith(_PHRASE):
+            seen.append(word)
+        if len(seen) == limit:
+            break
+    return seen
+
+
 class Analyzer:
     """Reusable analyser: VADER plus a company lexicon, complaint cues and aspects."""
 
@@ -73,46 +132,83 @@ class Analyzer:
         lexicon: Mapping[str, float] | None = None,
         aspects: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._vader = SentimentIntensityAnalyzer()
-        for word, valence in (lexicon or {}).items():
-            self._vader.lexicon[word.lower()] = float(valence)
+        words, self._phrases = _split_lexicon(lexicon)
+        self._lexicon = words
+        self._vader = VaderScorer({**REVIEW_LEXICON, **words})
         self._aspects = AspectTagger(aspects)
         self._complaints = ComplaintDetector()
+
+    def _substitute_phrases(self, text: str, cues: list[str]) -> str:
+        """Replace each company phrase by its placeholder word (scored with its valence)."""
+        for pattern, token, entry in self._phrases:
+            text, count = pattern.subn(token, text)
+            if count:
+                cues.append(f"company lexicon: '{entry}' ({self._lexicon[token]:+g})")
+        return text
 
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
     ) -> Analysis:
-        """Analyse one text; ``rating`` (1–5) weighs heavily when the source has one."""
+        """Analyse one text; ``rating`` (1–5) weighs heavily when the source has one.
+
+        ``source`` (the source type) is accepted for the pipeline's interface; the analysis
+        is the same for every source.
+        """
         text = text or ""
         cues: list[str] = []
-        whole = self._vader.polarity_scores(text)["compound"]
-        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        scan_text = self._substitute_phrases(text, cues) if self._phrases else text
+        scored = self._vader.scan(scan_text)
+        whole = scored.compound()
+        many = len(scored.sentences) > 1
+        sentence_scores = scored.sentence_compounds() if many else [whole]
+        worst = min(sentence_scores, default=0.0)
         score = whole
-        if len(sentences) > 1:
-            worst = min(self._vader.polarity_scores(s)["compound"] for s in sentences)
-            if worst <= -0.5 and worst < whole:
-                score = (whole + worst) / 2
-                cues.append(f"one sentence is strongly negative ({worst:+.2f})")
-        complaint_score, complaint_cues = self._complaints.score(text)
-        cues.extend(complaint_cues)
-        if complaint_score >= 0.5 and score > -THRESHOLD:
-            score = min(score, -0.1 - 0.4 * (complaint_score - 0.5))
+        negative_words = _key_words(scored.lowers, scored.valences, -1)
+        positive_words = _key_words(scored.lowers, scored.valences, +1)
+        if self._lexicon:
+            for word in sorted(self._lexicon.keys() & set(scored.lowers)):
+                if not word.startswith(_PHRASE):
+                    cues.append(f"company lexicon: '{word}' ({self._lexicon[word]:+g})")
+        if negative_words:
+            cues.append("negative words: " + ", ".join(f"'{w}'" for w in negative_words))
+        if positive_words:
+            cues.append("positive words: " + ", ".join(f"'{w}'" for w in positive_words))
+        if many and worst <= BITTER and worst < whole:
+            score = whole + BITTER_PULL * (worst - whole)
+            number = sentence_scores.index(worst) + 1
+            cues.append(
+                f"sentence {number} of {len(sentence_scores)} is bitter ({worst:+.2f}); "
+                f"it weighs more than the average"
+            )
+        lowered = scan_text.lower()
+        starts = word_starts(lowered)
+        evidence = self._complaints.score(
+            lowered, sentiment=whole, worst_sentence=worst, starts=starts
+        )
+        complaint = evidence.score >= 0.5
+        cues.extend(evidence.cues())
+        if complaint:
+            cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
+            if score > cap:
+                score = cap
+                cues.append(f"a complaint ({evidence.score:.2f}) is negative whatever its words")
         if rating is not None:
-            rating_score = (float(rating) - 3.0) / 2.0
-            score = 0.6 * rating_score + 0.4 * score
-            cues.append(f"rated {rating:g} of 5")
+            rating = float(rating)
+            stars = (rating - 3.0) / 2.0
+            score = RATING_WEIGHT * stars + (1 - RATING_WEIGHT) * score
             if rating <= 2:
                 score = min(score, -0.3)
+            elif rating >= 4 and not complaint:
+                score = max(score, THRESHOLD)
+            cues.append(f"rated {rating:g} of 5 (weighs {RATING_WEIGHT:.0%})")
         score = max(-1.0, min(1.0, score))
-        aspects = self._aspects.tag(text)
+        aspects = self._aspects.tag(text, lowered=lowered, starts=starts)
         cues.extend(f"{name}: '{word}'" for name, word in aspects)
         return Analysis(
             sentiment=score,
             label=label_for(score),
-            complaint=complaint_score >= 0.5,
-            complaint_score=complaint_score,
+            complaint=complaint,
+            complaint_score=evidence.score,
             aspects=tuple(name for name, _ in aspects),
             cues=tuple(cues),
             rating=rating,
