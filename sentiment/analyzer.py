@@ -22,9 +22,9 @@ from typing import Any
 
 from sentiment.aspects import AspectTagger
 from sentiment.complaint import ComplaintDetector
-from sentiment.lexicon import REVIEW_LEXICON
-from sentiment.patterns import word_starts
-from sentiment.vader import VaderScorer
+from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES
+from sentiment.patterns import PatternSet, Starts, word_starts
+from sentiment.vader import Scored, VaderScorer
 
 VERSION = "grapevine-0.2"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
@@ -41,6 +41,8 @@ COMPLAINT_SLOPE = 0.5
 RATING_WEIGHT = 0.6
 
 _PHRASE = "grapevinephrase"
+_PHRASES = PatternSet([(name, patterns) for name, _, patterns in REVIEW_PHRASES])
+_PHRASE_VALENCE = {name: valence for name, valence, _ in REVIEW_PHRASES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,19 @@ class Analysis:
         }
 
 
+@dataclass(slots=True)
+class Reading:
+    """VADER's reading of a text: the scores of the whole and of each sentence."""
+
+    scored: Scored
+    whole: float
+    sentence_scores: list[float]
+    worst: float
+    lowered: str
+    starts: Starts
+    cues: list[str]
+
+
 def label_for(score: float) -> str:
     """The three-class label for a compound score."""
     if score <= -THRESHOLD:
@@ -108,10 +123,15 @@ def _split_lexicon(
     return words, phrases
 
 
-def _key_words(lowers: list[str], valences: list[float], sign: int, limit: int = 3) -> list[str]:
-    """The strongest words of one sign, each once, strongest first."""
+def _key_words(scored: Scored, sign: int, limit: int = 3) -> list[str]:
+    """The strongest words of one sign (not those a phrase took over), strongest first."""
+    skip = scored.phrased
     ranked = sorted(
-        ((v, w) for w, v in zip(lowers, valences, strict=True) if v * sign > 0),
+        (
+            (v, w)
+            for i, (w, v) in enumerate(zip(scored.lowers, scored.valences, strict=True))
+            if v * sign > 0 and i not in skip
+        ),
         key=lambda item: -abs(item[0]),
     )
     seen: list[str] = []
@@ -146,6 +166,32 @@ class Analyzer:
                 cues.append(f"company lexicon: '{entry}' ({self._lexicon[token]:+g})")
         return text
 
+    def read(self, text: str) -> Reading:
+        """Step 1: VADER over the whole text and each sentence, phrases and lexicons applied."""
+        cues: list[str] = []
+        scan_text = self._substitute_phrases(text, cues) if self._phrases else text
+        scored = self._vader.scan(scan_text)
+        lowered = scored.text.lower()
+        starts = word_starts(lowered)
+        for name, start, end in _PHRASES.spans(lowered, starts):
+            valence = _PHRASE_VALENCE[name]
+            scored.override(start, end, valence)
+            cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+        whole = scored.compound()
+        many = len(scored.sentences) > 1
+        sentence_scores = scored.sentence_compounds() if many else [whole]
+        if self._lexicon:
+            for word in sorted(self._lexicon.keys() & set(scored.lowers)):
+                if not word.startswith(_PHRASE):
+                    cues.append(f"company lexicon: '{word}' ({self._lexicon[word]:+g})")
+        for sign, kind in ((-1, "negative"), (1, "positive")):
+            words = _key_words(scored, sign)
+            if words:
+                cues.append(f"{kind} words: " + ", ".join(f"'{w}'" for w in words))
+        return Reading(
+            scored, whole, sentence_scores, min(sentence_scores, default=0.0), lowered, starts, cues
+        )
+
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
     ) -> Analysis:
@@ -155,35 +201,19 @@ class Analyzer:
         is the same for every source.
         """
         text = text or ""
-        cues: list[str] = []
-        scan_text = self._substitute_phrases(text, cues) if self._phrases else text
-        scored = self._vader.scan(scan_text)
-        whole = scored.compound()
-        many = len(scored.sentences) > 1
-        sentence_scores = scored.sentence_compounds() if many else [whole]
-        worst = min(sentence_scores, default=0.0)
+        reading = self.read(text)
+        cues = reading.cues
+        whole, worst, sentence_scores = reading.whole, reading.worst, reading.sentence_scores
         score = whole
-        negative_words = _key_words(scored.lowers, scored.valences, -1)
-        positive_words = _key_words(scored.lowers, scored.valences, +1)
-        if self._lexicon:
-            for word in sorted(self._lexicon.keys() & set(scored.lowers)):
-                if not word.startswith(_PHRASE):
-                    cues.append(f"company lexicon: '{word}' ({self._lexicon[word]:+g})")
-        if negative_words:
-            cues.append("negative words: " + ", ".join(f"'{w}'" for w in negative_words))
-        if positive_words:
-            cues.append("positive words: " + ", ".join(f"'{w}'" for w in positive_words))
-        if many and worst <= BITTER and worst < whole:
+        if len(sentence_scores) > 1 and worst <= BITTER and worst < whole:
             score = whole + BITTER_PULL * (worst - whole)
             number = sentence_scores.index(worst) + 1
             cues.append(
                 f"sentence {number} of {len(sentence_scores)} is bitter ({worst:+.2f}); "
                 f"it weighs more than the average"
             )
-        lowered = scan_text.lower()
-        starts = word_starts(lowered)
         evidence = self._complaints.score(
-            lowered, sentiment=whole, worst_sentence=worst, starts=starts
+            reading.lowered, sentiment=whole, worst_sentence=worst, starts=reading.starts
         )
         complaint = evidence.score >= 0.5
         cues.extend(evidence.cues())
@@ -202,7 +232,7 @@ class Analyzer:
                 score = max(score, THRESHOLD)
             cues.append(f"rated {rating:g} of 5 (weighs {RATING_WEIGHT:.0%})")
         score = max(-1.0, min(1.0, score))
-        aspects = self._aspects.tag(text, lowered=lowered, starts=starts)
+        aspects = self._aspects.tag(text, lowered=reading.lowered, starts=reading.starts)
         cues.extend(f"{name}: '{word}'" for name, word in aspects)
         return Analysis(
             sentiment=score,

@@ -126,3 +126,79 @@ REVIEW_LEXICON: dict[str, float] = {
     "unforgettable": 2.3,
     "dazzling": 2.4,
 }
+
+#: Phrases whose meaning VADER's word-by-word scoring gets wrong or misses, with the valence
+#: the whole phrase carries (it replaces the valences of the words it covers).
+REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
+    (
+        "advice against",
+        -2.2,
+        (
+            r"save your (?:money|time|breath)",
+            r"stay away",
+            r"(?:do not|don'?t|never) (?:buy|order|go|bother|waste|eat|stay|book|use)",
+            r"avoid (?:this|it|them|at all costs|like the plague)",
+            r"(?:(?:would|will) (?:not|never)|wouldn'?t|won'?t) (?:ever )?(?:go back|come back|"
+            r"return|recommend|buy (?:it |this |from them )?again|order (?:from them )?again|"
+            r"be back)",
+            r"won'?t be (?:back|returning|coming back|ordering again)",
+            r"never (?:again|going back|coming back|ordering again|buying again)",
+            r"waste of (?:money|time|space|effort)",
+        ),
+    ),
+    (
+        "letdown",
+        -1.4,
+        (
+            r"(?:is|was|feels|felt|falls|fell|fall) (?:completely |totally |rather |a bit )?flat",
+            r"(?:falls|fell|fall|comes|came) (?:well |way )?short",
+            r"(?:goes|went|going) nowhere",
+            r"never (?:quite|really) (?:works|worked|gets|got|comes|came|finds|found|lives|lived)",
+            r"not (?:quite )?(?:worth|good enough|up to (?:par|scratch|standard))",
+            r"(?:isn'?t|wasn'?t|aren'?t|weren'?t) (?:really |even )?worth",
+            r"nothing (?:special|new|memorable|redeeming|to write home about)",
+            r"little more than",
+            r"at best",
+            r"too (?:long|slow|expensive|pricey|salty|sweet|greasy|small|loud|noisy|crowded)",
+            r"(?:could|should|might) have been (?:better|much better|so much better|more)",
+            r"would have (?:worked|been) (?:much |so much |a lot )?better",
+            r"tries too hard",
+            r"expected (?:better|more)",
+            r"not what (?:i|we) (?:ordered|expected|paid for|asked for)",
+            r"not as (?:described|advertised|pictured|good as|expected)",
+        ),
+    ),
+    (
+        "it failed",
+        -1.6,
+        (
+            r"(?:stopped|stops|quit) working",
+            r"(?:doesn'?t|does not|didn'?t|did not|won'?t|will not|never) (?:even )?work(?:ed)?",
+            r"(?:returned|sent) (?:it|them|the \w+) back",
+            r"had to (?:return|send) (?:it|them)",
+            r"returned (?:it|them|this|the (?:item|product|order))(?! favou?r)",
+            r"fell apart",
+            r"dead on arrival",
+            r"took (?:over |more than |nearly |almost )?(?:an hour|\d+ (?:minutes|mins|hours|days|"
+            r"weeks)|forever|ages)",
+            r"(?:waited|wait(?:ing)?) (?:for )?(?:over |more than |nearly |almost )?(?:an hour|"
+            r"\d+ (?:minutes|mins|hours|days|weeks)|forever|ages)",
+        ),
+    ),
+    (
+        "praise",
+        2.2,
+        (
+            r"(?:couldn'?t|could not|can'?t) (?:be|have been) (?:happier|more pleased|better)",
+            r"(?:can'?t|cannot) complain",
+            r"no complaints",
+            r"nothing to complain about",
+            r"worth (?:every penny|it|the money|the price|the wait|a visit|a try|seeing)",
+            r"(?:will|would|'ll) (?:definitely |certainly |surely |absolutely )?(?:be back|go back|"
+            r"come back|return|order again|buy again)",
+            r"can'?t wait to (?:go back|come back|return|try|order)",
+            r"(?:10|ten) out of (?:10|ten)|five stars|5 stars",
+            r"works (?:great|perfectly|like a charm|well|fine|as advertised)",
+        ),
+    ),
+)

@@ -216,6 +216,36 @@ class PatternSet:
                     break
         return {self.names[group]: found[group] for group in sorted(found)}
 
+    def spans(self, lowered: str, starts: Starts | None = None) -> list[tuple[str, int, int]]:
+        """Every match as ``(group name, start, end)``, in text order, without overlaps
+        (where two overlap, the one that starts first, or the longer, wins)."""
+        if starts is None:
+            starts = word_starts(lowered)
+        hits: list[tuple[int, int, int]] = []
+        for number in self._always:
+            alternative = self._alternatives[number]
+            pos = 0
+            while (match := alternative.pattern.search(lowered, pos)) is not None:
+                start = match.start()
+                if start == 0 or not _WORDCHAR.match(lowered, start - 1):
+                    hits.append((start, -match.end(), alternative.group))
+                pos = start + 1
+        index = self._index
+        for key, positions in starts.items():
+            for number in index.get(key, ()):
+                alternative = self._alternatives[number]
+                for pos in positions:
+                    match = alternative.pattern.match(lowered, pos)
+                    if match is not None:
+                        hits.append((pos, -match.end(), alternative.group))
+        out: list[tuple[str, int, int]] = []
+        reached = 0
+        for start, negative_end, group in sorted(hits):
+            if start >= reached:
+                out.append((self.names[group], start, -negative_end))
+                reached = -negative_end
+        return out
+
 
 def _search(pattern: re.Pattern[str], text: str) -> str | None:
     """The first match of ``pattern`` that starts at a word boundary."""

@@ -15,7 +15,7 @@ import math
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vaderSentiment import vaderSentiment as _vs
 
@@ -86,6 +86,22 @@ class Scored:
     #: the exclamation/question emphasis of each sentence
     emphasis: list[float]
     text: str
+    #: indices of the words a phrase has taken over (see :meth:`override`)
+    phrased: set[int] = field(default_factory=set)
+
+    def override(self, start: int, end: int, valence: float) -> None:
+        """Give the words covering characters ``start:end`` of ``text`` one valence (a phrase)."""
+        before = self.text[:start]
+        first = len(before.split())
+        if before and not before[-1].isspace():
+            first -= 1  # the phrase begins inside a token, after punctuation
+        last = len(self.text[:end].split())
+        if first >= last:
+            return
+        self.valences[first] = valence
+        for i in range(first + 1, last):
+            self.valences[i] = 0.0
+        self.phrased.update(range(first, last))
 
     def compound(self) -> float:
         """VADER's compound score for the whole text."""

@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datasets import DEFAULT_DATA, load_complaints, prf  # noqa: E402
 
 from sentiment.complaint import FAMILIES, SIGNALS, ComplaintDetector, signals  # noqa: E402
-from sentiment.lexicon import REVIEW_LEXICON  # noqa: E402
-from sentiment.vader import VaderScorer  # noqa: E402
+from sentiment.analyzer import Analyzer  # noqa: E402
 
 AGAINST = {"thanks or praise", "how-to question"}
 NAMES = [f.name for f in FAMILIES]
@@ -32,14 +31,12 @@ EXTRA = list(SIGNALS)
 
 def features(texts: list[str]) -> np.ndarray:
     """One row per text: a 0/1 column per family, then VADER's negativity, worst, positivity."""
-    vader = VaderScorer(REVIEW_LEXICON)
+    analyzer = Analyzer()
     rows = []
     for text in texts:
-        scored = vader.scan(text)
-        whole = scored.compound()
-        worst = min(scored.sentence_compounds() or [0.0])
-        found = set(ComplaintDetector.find(text.lower()))
-        numeric = signals(whole, worst, found)
+        reading = analyzer.read(text)
+        found = set(ComplaintDetector.find(reading.lowered, reading.starts))
+        numeric = signals(reading.whole, reading.worst, found)
         rows.append([1.0 if n in found else 0.0 for n in NAMES] + [numeric[n] for n in EXTRA])
     return np.array(rows)
 
