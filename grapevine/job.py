@@ -19,6 +19,7 @@ from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_
 from storage.models import JobRun
 from storage.types import utcnow
 from triage.cases import open_cases, refresh_priorities
+from triage.customers import link_new_mentions
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class JobSummary:
     exports_failed: int = 0
     alerts_sent: int = 0
     links_suggested: int = 0
+    links_confirmed: int = 0
     step_errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -46,6 +48,7 @@ class JobSummary:
             "sources": [s.as_dict() for s in self.sources],
             "cases_opened": self.cases_opened,
             "links_suggested": self.links_suggested,
+            "links_confirmed": self.links_confirmed,
             "exports_sent": self.exports_sent,
             "exports_failed": self.exports_failed,
             "alerts_sent": self.alerts_sent,
@@ -80,6 +83,17 @@ def crawl_step(
     )
 
 
+def link_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Link new mentions to known customers: strong evidence confirms, weak evidence suggests."""
+    counts = link_new_mentions(
+        engine,
+        order_pattern=settings.analysis.order_number_pattern,
+        min_confidence=settings.analysis.min_link_confidence,
+    )
+    summary.links_suggested = counts.suggested
+    summary.links_confirmed = counts.confirmed
+
+
 def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
     """Open cases for new mentions that need attention; refresh open cases' priorities."""
     summary.cases_opened = len(open_cases(engine, triage_policy(settings)))
@@ -88,6 +102,7 @@ def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
 
 #: The steps after the crawl, in order.
 STEPS: list[tuple[str, Step]] = [
+    ("link customers", link_step),
     ("triage", triage_step),
 ]
 

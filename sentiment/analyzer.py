@@ -213,7 +213,11 @@ class Analyzer:
                 f"it weighs more than the average"
             )
         evidence = self._complaints.score(
-            reading.lowered, sentiment=whole, worst_sentence=worst, starts=reading.starts
+            reading.lowered,
+            sentiment=whole,
+            worst_sentence=worst,
+            rating=rating,
+            starts=reading.starts,
         )
         complaint = evidence.score >= 0.5
         cues.extend(evidence.cues())

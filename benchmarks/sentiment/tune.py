@@ -26,6 +26,7 @@ from sentiment.analyzer import Analyzer  # noqa: E402
 
 AGAINST = {"thanks or praise", "how-to question"}
 NAMES = [f.name for f in FAMILIES]
+MINIMUM = {"thanks or praise": 1.2, "positivity": 1.5}
 EXTRA = list(SIGNALS)
 
 
@@ -50,13 +51,18 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.003, steps: int = 20000) -> 
     for i, name in enumerate(NAMES + EXTRA):
         if name in AGAINST or name == "positivity":
             sign[i + 1] = -1.0
+    # the least weight a family must keep, on its side: praise must count against a complaint
+    # (the tweets are mostly complaints to companies; brand mentions are not)
+    floor = np.zeros(d + 1)
+    for i, name in enumerate(NAMES + EXTRA):
+        floor[i + 1] = MINIMUM.get(name, 0.0)
     lr = 2.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(xb @ w)))
         grad = xb.T @ (p - y) / n
         grad[1:] += l2 * w[1:]
         w -= lr * grad
-        w[1:] = np.where(sign[1:] * w[1:] < 0, 0.0, w[1:])
+        w[1:] = np.where(sign[1:] * w[1:] < floor[1:], sign[1:] * floor[1:], w[1:])
     # move the bias so that 0.5 is the threshold with the best F1 on the data fitted
     z = xb @ w
     best, shift = -1.0, 0.0

@@ -38,7 +38,8 @@ def print_summary(summary: JobSummary) -> None:
     )
     click.echo(
         f"Cases opened: {summary.cases_opened} · customer links suggested: "
-        f"{summary.links_suggested} · exports sent: {summary.exports_sent}"
+        f"{summary.links_suggested} (confirmed: {summary.links_confirmed})"
+        f" · exports sent: {summary.exports_sent}"
         + (f" (failed: {summary.exports_failed})" if summary.exports_failed else "")
         + f" · alerts sent: {summary.alerts_sent}"
     )
