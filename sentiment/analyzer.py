@@ -127,19 +127,15 @@ def _key_words(scored: Scored, sign: int, limit: int = 3) -> list[str]:
     """The strongest words of one sign (not those a phrase took over), strongest first."""
     skip = scored.phrased
     ranked = sorted(
-        (
-            (v, w)
-            for i, (w, v) in enumerate(zip(scored.lowers, scored.valences, strict=True))
-            if v * sign > 0 and i not in skip
-        ),
-        key=lambda item: -abs(item[0]),
+        (sign * v, i) for i, v in enumerate(scored.valences) if v and (v > 0) == (sign > 0)
     )
     seen: list[str] = []
-    for _, word in ranked:
-        if word not in seen and not word.startswith(_PHRASE):
+    for _, i in reversed(ranked):
+        word = scored.lowers[i]
+        if i not in skip and word not in seen and not word.startswith(_PHRASE):
             seen.append(word)
-        if len(seen) == limit:
-            break
+            if len(seen) == limit:
+                break
     return seen
 
 

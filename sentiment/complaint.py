@@ -433,9 +433,7 @@ class ComplaintEvidence:
         return out
 
 
-def signals(
-    sentiment: float, worst_sentence: float, found: Collection[str]
-) -> dict[str, float]:
+def signals(sentiment: float, worst_sentence: float, found: Collection[str]) -> dict[str, float]:
     """The numeric inputs from VADER's compound for the text and for its worst sentence."""
     negativity = max(0.0, -sentiment)
     return {

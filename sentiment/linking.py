@@ -285,4 +285,3 @@ class CustomerIndex:
             confidence = NAME_BOTTOM + (NAME_TOP - NAME_BOTTOM) * share
             what = "same name" if score >= 100 else f"similar name ({score:.0f}/100)"
             add([customer_id], "name", confidence, f"{what}: {author.strip()}")
-

@@ -13,7 +13,6 @@ text is expected in lower case and the patterns are written in lower case.
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 try:  # the parser behind ``re`` (Python 3.11+); without it every alternative is searched
@@ -154,32 +153,22 @@ def prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
-@dataclass(frozen=True, slots=True)
-class _Alternative:
-    group: int
-    pattern: re.Pattern[str]
-
-
 class PatternSet:
     """Named groups of alternative regular expressions, searched through a prefix index."""
 
     def __init__(self, groups: Sequence[tuple[str, Sequence[str]]]) -> None:
         self.names = [name for name, _ in groups]
-        self._alternatives: list[_Alternative] = []
-        self._index: dict[str, list[int]] = {}
-        self._always: list[int] = []
+        self._index: dict[str, list[tuple[int, Any]]] = {}
+        self._always: list[tuple[int, re.Pattern[str]]] = []
         for group, (_, alternatives) in enumerate(groups):
             for source in alternatives:
-                number = len(self._alternatives)
-                self._alternatives.append(
-                    _Alternative(group, re.compile(f"(?:{source})(?!\\w)"))
-                )
+                pattern = re.compile(f"(?:{source})(?!\\w)")
                 keys = prefixes(source)
                 if keys is None:
-                    self._always.append(number)
+                    self._always.append((group, pattern))
                 else:
                     for key in keys:
-                        self._index.setdefault(key, []).append(number)
+                        self._index.setdefault(key, []).append((group, pattern.match))
 
     def find(self, lowered: str, starts: Starts | None = None) -> dict[str, str]:
         """``{group name: the words that matched}`` for every group found, in group order.
@@ -188,33 +177,27 @@ class PatternSet:
         """
         if starts is None:
             starts = word_starts(lowered)
-        index = self._index
-        candidates: dict[int, list[int]] = {}
-        for key, positions in starts.items():
-            numbers = index.get(key)
-            if numbers:
-                for number in numbers:
-                    at = candidates.get(number)
-                    candidates[number] = positions if at is None else at + positions
         found: dict[int, str] = {}
-        alternatives = self._alternatives
-        for number in self._always:
-            alternative = alternatives[number]
-            if alternative.group not in found:
-                text = _search(alternative.pattern, lowered)
+        for group, pattern in self._always:
+            if group not in found:
+                text = _search(pattern, lowered)
                 if text is not None:
-                    found[alternative.group] = text
-        for number in sorted(candidates):
-            alternative = alternatives[number]
-            if alternative.group in found:
+                    found[group] = text
+        index = self._index
+        for key, positions in starts.items():
+            entries = index.get(key)
+            if entries is None:
                 continue
-            match = alternative.pattern.match
-            for pos in candidates[number]:
-                hit = match(lowered, pos)
-                if hit is not None:
-                    found[alternative.group] = hit.group(0).strip()
-                    break
-        return {self.names[group]: found[group] for group in sorted(found)}
+            for group, match in entries:
+                if group in found:
+                    continue
+                for pos in positions:
+                    hit = match(lowered, pos)
+                    if hit is not None:
+                        found[group] = hit.group(0).strip()
+                        break
+        names = self.names
+        return {names[group]: found[group] for group in sorted(found)}
 
     def spans(self, lowered: str, starts: Starts | None = None) -> list[tuple[str, int, int]]:
         """Every match as ``(group name, start, end)``, in text order, without overlaps
@@ -222,22 +205,20 @@ class PatternSet:
         if starts is None:
             starts = word_starts(lowered)
         hits: list[tuple[int, int, int]] = []
-        for number in self._always:
-            alternative = self._alternatives[number]
+        for group, pattern in self._always:
             pos = 0
-            while (match := alternative.pattern.search(lowered, pos)) is not None:
-                start = match.start()
+            while (found := pattern.search(lowered, pos)) is not None:
+                start = found.start()
                 if start == 0 or not _WORDCHAR.match(lowered, start - 1):
-                    hits.append((start, -match.end(), alternative.group))
+                    hits.append((start, -found.end(), group))
                 pos = start + 1
         index = self._index
         for key, positions in starts.items():
-            for number in index.get(key, ()):
-                alternative = self._alternatives[number]
+            for group, match in index.get(key, ()):
                 for pos in positions:
-                    match = alternative.pattern.match(lowered, pos)
-                    if match is not None:
-                        hits.append((pos, -match.end(), alternative.group))
+                    hit = match(lowered, pos)
+                    if hit is not None:
+                        hits.append((pos, -hit.end(), group))
         out: list[tuple[str, int, int]] = []
         reached = 0
         for start, negative_end, group in sorted(hits):

@@ -26,6 +26,7 @@ _SO_THIS = ("so", "this")
 _PUNCT = string.punctuation
 #: A token that ends a sentence: it ends in . ! or ? (perhaps followed by quotes or brackets).
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+_END_CHARS = frozenset(".!?\"')]")
 
 
 def normalize(score: float, alpha: float = 15.0) -> float:
@@ -57,11 +58,6 @@ def compound(valences: list[float], punctuation: float) -> float:
 
 def _negated(word: str) -> bool:
     return word in _NEGATE or "n't" in word
-
-
-def _strip(token: str) -> str:
-    stripped = token.strip(_PUNCT)
-    return token if len(stripped) <= 2 else stripped
 
 
 def but_check(lowers: list[str], valences: list[float]) -> list[float]:
@@ -154,19 +150,25 @@ class VaderScorer:
         words: list[str] = []
         sentences: list[tuple[int, int]] = []
         emphasis: list[float] = []
-        start = 0
         for line in text.splitlines():
             raw = line.split()
-            chunk_start = 0
+            if not raw:
+                continue
+            base = len(words)
+            words.extend([t if len(w := t.strip(_PUNCT)) <= 2 else w for t in raw])
+            last = len(raw) - 1
+            begin = 0
+            marks = False
             for k, token in enumerate(raw):
-                words.append(_strip(token))
-                if _ENDS_SENTENCE.search(token) or k == len(raw) - 1:
-                    end = len(words)
-                    if end > start:
-                        sentences.append((start, end))
-                        emphasis.append(punctuation_emphasis(" ".join(raw[chunk_start : k + 1])))
-                    start = end
-                    chunk_start = k + 1
+                if "!" in token or "?" in token:
+                    marks = True
+                if k == last or (token[-1] in _END_CHARS and _ENDS_SENTENCE.search(token)):
+                    sentences.append((base + begin, base + k + 1))
+                    emphasis.append(
+                        punctuation_emphasis(" ".join(raw[begin : k + 1])) if marks else 0.0
+                    )
+                    begin = k + 1
+                    marks = False
         lowers = [w.lower() for w in words]
         return Scored(words, lowers, self._valences(words, lowers), sentences, emphasis, text)
 

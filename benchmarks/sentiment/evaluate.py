@@ -117,8 +117,9 @@ def complaint_table(data: Path) -> list[str]:
             rows.append(f"| {who} | {domain} | {p:.3f} | {r:.3f} | {f:.3f} |")
         idx = [i for i, c in enumerate(items) if c.domain == "random_reply"]
         flagged = sum(predicted[i] for i in idx)
-        rows.append(f"| {who} | random_reply (none are complaints) | flagged {flagged} of "
-                    f"{len(idx)} | | |")
+        rows.append(
+            f"| {who} | random_reply (none are complaints) | flagged {flagged} of {len(idx)} | | |"
+        )
     return rows
 
 
