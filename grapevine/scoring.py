@@ -268,7 +268,7 @@ def _jsonl(stdin: BinaryIO, workers: int, progress: _Progress) -> tuple[int, int
             yield sum(len(raw) for _, raw in chunk), chunk
 
     def emit(size: int, results: list[tuple[int, str | None, str]]) -> None:
-        parts = []
+        parts: list[str] = []
         for number, line, error in results:
             if line is None:
                 counts[0] += 1

@@ -108,7 +108,7 @@ def _split_lexicon(
     """Single words go to VADER as they are; a phrase ("Dark Horse") becomes one placeholder
     word with the phrase's valence, substituted before scoring."""
     words: dict[str, float] = {}
-    phrases = []
+    phrases: list[tuple[re.Pattern[str], str, str]] = []
     for entry, valence in (lexicon or {}).items():
         entry = entry.strip()
         if not entry:

@@ -39,6 +39,8 @@ OTHER_PLATFORM_CONFIDENCE = 0.70
 NAME_CUTOFF = 88.0
 NAME_TOP = 0.75
 NAME_BOTTOM = 0.45
+#: A name block shared by more customers than this is too common to tell them apart.
+MAX_BLOCK = 2000
 #: Strong methods (they may confirm); the others only suggest.
 STRONG = frozenset({"handle", "email", "order", "phone"})
 #: Platform names that mean the same network.
@@ -126,12 +128,13 @@ def _platform(name: str | None) -> str:
 
 
 def _blocks(name: str) -> list[str]:
-    """Blocking keys for fuzzy names: the first three letters of the first and last word."""
+    """Blocking keys for fuzzy names: one whole word and the first letters of the other
+    (first and last word, either order), so a typo in one of them still meets the customer."""
     words = name.split()
     if len(words) < 2:
         return []
-    first, last = words[0][:3], words[-1][:3]
-    return [f"{first} {last}", f"{last} {first}"]
+    first, last = words[0], words[-1]
+    return [f"{first} {last[:3]}", f"{first[:3]} {last}"]
 
 
 #: The callback the matchers report evidence to: (customer ids, method, confidence, evidence).
@@ -184,7 +187,9 @@ class CustomerIndex:
                 self._orders.setdefault(normalize_order(order), []).append(c.id)
         if c.name and (name := normalize_name(c.name)):
             self._names[c.id] = name
-            for block in _blocks(name):
+            words = name.split()
+            swapped = " ".join([words[-1], *words[1:-1], words[0]]) if len(words) > 1 else name
+            for block in {*_blocks(name), *_blocks(swapped)}:
                 self._blocks.setdefault(block, []).append(c.id)
 
     def link(self, mention: MentionRecord) -> list[LinkCandidate]:
@@ -274,7 +279,14 @@ class CustomerIndex:
         blocks = _blocks(name)
         if not blocks:
             return
-        ids = list(dict.fromkeys(i for b in blocks for i in self._blocks.get(b, ())))
+        ids = list(
+            dict.fromkeys(
+                i
+                for block in blocks
+                if len(bucket := self._blocks.get(block, ())) <= MAX_BLOCK
+                for i in bucket
+            )
+        )
         if not ids:
             return
         choices = {i: self._names[i] for i in ids}

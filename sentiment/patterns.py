@@ -4,26 +4,28 @@ Searching a few hundred alternatives over every text costs more than VADER itsel
 :class:`PatternSet` compiles each alternative on its own and indexes it by the one to three
 letters a match can begin with (worked out from the regular expression). A text is cut into
 the beginnings of its words once (:func:`word_starts`); only the alternatives that can begin
-with one of them are tried, and only where such a word begins. An alternative whose beginning cannot be worked out is always
-searched, so the index never changes a result, only the time it takes.
+with one of them are tried, and only where such a word begins. An alternative whose beginning
+cannot be worked out is always searched, so the index never changes a result, only the time
+it takes.
 
 Matches start at a word boundary and end at one (``still`` does not match "stillness"); the
 text is expected in lower case and the patterns are written in lower case.
 """
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 try:  # the parser behind ``re`` (Python 3.11+); without it every alternative is searched
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
+    _sre: Any = importlib.import_module("re._constants")
+    _sre_parse: Any = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - older interpreters
-    _sre = _sre_parse = None  # type: ignore[assignment]
+    _sre = _sre_parse = None
 
 #: How many letters of a word the index looks at.
 KEY_LENGTH = 3
-_KEY = re.compile(r"(?<!\w)[#\w]\w{0,%d}" % (KEY_LENGTH - 1))
+_KEY = re.compile(rf"(?<!\w)[#\w]\w{{0,{KEY_LENGTH - 1}}}")
 _WORDISH = re.compile(r"[#\w]")
 _WORDCHAR = re.compile(r"\w")
 

@@ -1,6 +1,8 @@
 """Vanilla VADER and Grapevine side by side on the labelled sets in ``shared/data/sentiment``.
 
-    .venv/bin/python benchmarks/sentiment/evaluate.py [DATA_DIR]     # default ../shared/data/sentiment
+    .venv/bin/python benchmarks/sentiment/evaluate.py [DATA_DIR]
+
+(default DATA_DIR: ../shared/data/sentiment next to the repository)
 
 Prints one table per measure (Markdown, ready for README.md):
 

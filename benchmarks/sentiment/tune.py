@@ -21,12 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets import DEFAULT_DATA, load_complaints, prf  # noqa: E402
 
-from sentiment.complaint import FAMILIES, SIGNALS, ComplaintDetector, signals  # noqa: E402
 from sentiment.analyzer import Analyzer  # noqa: E402
+from sentiment.complaint import FAMILIES, SIGNALS, ComplaintDetector, signals  # noqa: E402
 
 AGAINST = {"thanks or praise", "how-to question"}
 NAMES = [f.name for f in FAMILIES]
-MINIMUM = {"thanks or praise": 1.2, "positivity": 1.5}
+MINIMUM = {"thanks or praise": 1.2, "positivity": 1.5, "how-to question": 0.8}
 EXTRA = list(SIGNALS)
 
 
