@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import ComplaintDetector
+from sentiment.complaint import FAMILIES, ComplaintDetector
 from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES
-from sentiment.patterns import PatternSet, Starts, word_starts
+from sentiment.patterns import PatternSet
 from sentiment.vader import Scored, VaderScorer
 
 VERSION = "grapevine-0.2"
@@ -41,7 +41,6 @@ COMPLAINT_SLOPE = 0.5
 RATING_WEIGHT = 0.6
 
 _PHRASE = "grapevinephrase"
-_PHRASES = PatternSet([(name, patterns) for name, _, patterns in REVIEW_PHRASES])
 _PHRASE_VALENCE = {name: valence for name, valence, _ in REVIEW_PHRASES}
 
 
@@ -89,8 +88,11 @@ class Reading:
     sentence_scores: list[float]
     worst: float
     lowered: str
-    starts: Starts
     cues: list[str]
+    #: complaint families found: ``{family: the words that matched}``
+    families: dict[str, str]
+    #: aspects found: ``{aspect: the word that matched}``, in text order
+    aspects: dict[str, str]
 
 
 def label_for(score: float) -> str:
@@ -153,6 +155,15 @@ class Analyzer:
         self._vader = VaderScorer({**REVIEW_LEXICON, **words})
         self._aspects = AspectTagger(aspects)
         self._complaints = ComplaintDetector()
+        groups = [
+            *((name, patterns) for name, _, patterns in REVIEW_PHRASES),
+            *((family.name, family.patterns) for family in FAMILIES),
+            *self._aspects.groups,
+        ]
+        self._patterns = PatternSet(groups)
+        self._names = [name for name, _ in groups]
+        self._phrases_end = len(REVIEW_PHRASES)
+        self._families_end = self._phrases_end + len(FAMILIES)
 
     def _substitute_phrases(self, text: str, cues: list[str]) -> str:
         """Replace each company phrase by its placeholder word (scored with its valence)."""
@@ -168,11 +179,25 @@ class Analyzer:
         scan_text = self._substitute_phrases(text, cues) if self._phrases else text
         scored = self._vader.scan(scan_text)
         lowered = scored.text.lower()
-        starts = word_starts(lowered)
-        for name, start, end in _PHRASES.spans(lowered, starts):
-            valence = _PHRASE_VALENCE[name]
-            scored.override(start, end, valence)
-            cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+        # one pass over the text for phrases, complaint families and aspects
+        names, phrases_end, families_end = self._names, self._phrases_end, self._families_end
+        families: dict[str, str] = {}
+        aspects: dict[str, str] = {}
+        reached = 0
+        for start, negative_end, group in self._patterns.matches(lowered):
+            end = -negative_end
+            name = names[group]
+            if group < phrases_end:
+                if start >= reached:
+                    valence = _PHRASE_VALENCE[name]
+                    scored.override(start, end, valence)
+                    cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+                    reached = end
+            elif group < families_end:
+                if name not in families:
+                    families[name] = lowered[start:end].strip()
+            elif name not in aspects:
+                aspects[name] = lowered[start:end].strip()
         whole = scored.compound()
         many = len(scored.sentences) > 1
         sentence_scores = scored.sentence_compounds() if many else [whole]
@@ -185,7 +210,14 @@ class Analyzer:
             if words:
                 cues.append(f"{kind} words: " + ", ".join(f"'{w}'" for w in words))
         return Reading(
-            scored, whole, sentence_scores, min(sentence_scores, default=0.0), lowered, starts, cues
+            scored,
+            whole,
+            sentence_scores,
+            min(sentence_scores, default=0.0),
+            lowered,
+            cues,
+            families,
+            aspects,
         )
 
     def analyze(
@@ -213,7 +245,7 @@ class Analyzer:
             sentiment=whole,
             worst_sentence=worst,
             rating=rating,
-            starts=reading.starts,
+            found=reading.families,
         )
         complaint = evidence.score >= 0.5
         cues.extend(evidence.cues())
@@ -232,7 +264,7 @@ class Analyzer:
                 score = max(score, THRESHOLD)
             cues.append(f"rated {rating:g} of 5 (weighs {RATING_WEIGHT:.0%})")
         score = max(-1.0, min(1.0, score))
-        aspects = self._aspects.tag(text, lowered=reading.lowered, starts=reading.starts)
+        aspects = list(reading.aspects.items())
         cues.extend(f"{name}: '{word}'" for name, word in aspects)
         return Analysis(
             sentiment=score,

@@ -157,7 +157,9 @@ class AspectTagger:
             (name, [keyword_pattern(w) for w in words if w.strip()])
             for name, words in merged.items()
         ]
-        self._patterns = PatternSet([(name, alts) for name, alts in groups if alts])
+        #: ``(aspect, patterns)`` in order, for callers that search several sets at once
+        self.groups = [(name, alts) for name, alts in groups if alts]
+        self._patterns = PatternSet(self.groups)
 
     @property
     def names(self) -> list[str]:

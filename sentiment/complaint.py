@@ -21,7 +21,7 @@ written by hand and read as sensible on their own.
 """
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sentiment.patterns import PatternSet, Starts
@@ -468,10 +468,13 @@ class ComplaintDetector:
         worst_sentence: float = 0.0,
         rating: float | None = None,
         starts: Starts | None = None,
+        found: Mapping[str, str] | None = None,
     ) -> ComplaintEvidence:
         """The complaint score of ``lowered`` (the text in lower case), given VADER's compound
-        for it and for its worst sentence, and the star rating (1–5) when there is one."""
-        found = _PATTERNS.find(lowered, starts)
+        for it and for its worst sentence, and the star rating (1–5) when there is one.
+        ``found`` is :meth:`find`'s result when the caller has searched already."""
+        if found is None:
+            found = _PATTERNS.find(lowered, starts)
         weights = self.weights
         z = self._bias
         for name in found:

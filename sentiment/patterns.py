@@ -201,11 +201,8 @@ class PatternSet:
         names = self.names
         return {names[group]: found[group] for group in sorted(found)}
 
-    def spans(self, lowered: str, starts: Starts | None = None) -> list[tuple[str, int, int]]:
-        """Every match as ``(group name, start, end)``, in text order, without overlaps
-        (where two overlap, the one that starts first, or the longer, wins)."""
-        if starts is None:
-            starts = word_starts(lowered)
+    def matches(self, lowered: str, starts: Starts | None = None) -> list[tuple[int, int, int]]:
+        """Every match as ``(start, -end, group number)``, sorted: earliest, then longest."""
         hits: list[tuple[int, int, int]] = []
         for group, pattern in self._always:
             pos = 0
@@ -215,15 +212,37 @@ class PatternSet:
                     hits.append((start, -found.end(), group))
                 pos = start + 1
         index = self._index
-        for key, positions in starts.items():
-            for group, match in index.get(key, ()):
-                for pos in positions:
-                    hit = match(lowered, pos)
-                    if hit is not None:
-                        hits.append((pos, -hit.end(), group))
+        if starts is None:
+            for word in _KEY.finditer(lowered):
+                entries = index.get(word.group())
+                if entries is not None:
+                    pos = word.start()
+                    for group, match in entries:
+                        hit = match(lowered, pos)
+                        if hit is not None:
+                            hits.append((pos, -hit.end(), group))
+        else:
+            for key, positions in starts.items():
+                entries = index.get(key)
+                if entries is None:
+                    continue
+                for group, match in entries:
+                    for pos in positions:
+                        hit = match(lowered, pos)
+                        if hit is not None:
+                            hits.append((pos, -hit.end(), group))
+        hits.sort()
+        return hits
+
+    def spans(self, lowered: str, starts: Starts | None = None) -> list[tuple[str, int, int]]:
+        """Every match as ``(group name, start, end)``, in text order, without overlaps
+        (where two overlap, the one that starts first, or the longer, wins)."""
+        if starts is None:
+            starts = word_starts(lowered)
+        hits = self.matches(lowered, starts)
         out: list[tuple[str, int, int]] = []
         reached = 0
-        for start, negative_end, group in sorted(hits):
+        for start, negative_end, group in hits:
             if start >= reached:
                 out.append((self.names[group], start, -negative_end))
                 reached = -negative_end

@@ -1,7 +1,5 @@
 """Linking finds the customer behind a mention: strong evidence confirms, weak suggests."""
 
-import time
-
 from sentiment.linking import (
     CustomerIndex,
     CustomerRecord,
