@@ -139,6 +139,24 @@ def speed_table(data: Path) -> list[str]:
     return rows
 
 
+def agreement(data: Path) -> str:
+    """How many texts get the library's compound from Grapevine's one-pass VADER."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from sentiment.vader import VaderScorer
+
+    texts = [x.text for name, file, enc in ICWSM_SETS for x in load_icwsm(data, file, enc)]
+    texts += [c.text for c in load_complaints(data)]
+    library, ours = SentimentIntensityAnalyzer(), VaderScorer()
+    same = sum(
+        1
+        for text in texts
+        if abs(library.polarity_scores(text)["compound"] - round(ours.scan(text).compound(), 4))
+        < 1e-9
+    )
+    return f"One-pass VADER equals vaderSentiment's compound on {same:,} of {len(texts):,} texts."
+
+
 def main() -> None:
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA
     if not (data / "complaints_dev.csv").exists():
@@ -150,6 +168,7 @@ def main() -> None:
     print("\n".join(complaint_table(data)))
     print("\n### Speed\n")
     print("\n".join(speed_table(data)))
+    print("\n" + agreement(data))
 
 
 if __name__ == "__main__":
