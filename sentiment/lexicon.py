@@ -44,6 +44,8 @@ REVIEW_LEXICON: dict[str, float] = {
     "unhelpful": -1.8,
     "unprofessional": -1.9,
     "nightmare": -2.3,
+    "stinks": -1.8,
+    "stank": -1.6,
     "hassle": -1.3,
     "sloppy": -1.5,
     "poorly": -1.6,
