@@ -12,6 +12,7 @@ Matches start at a word boundary and end at one (``still`` does not match "still
 text is expected in lower case and the patterns are written in lower case.
 """
 
+import functools
 import importlib
 import re
 from collections.abc import Iterable, Sequence
@@ -155,6 +156,13 @@ def prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
+@functools.lru_cache(maxsize=8192)
+def _prepared(source: str) -> tuple[re.Pattern[str], frozenset[str] | None]:
+    """One alternative compiled (ending at a word boundary) and its prefixes, worked out once
+    per process however many pattern sets share it."""
+    return re.compile(f"(?:{source})(?!\\w)"), prefixes(source)
+
+
 class PatternSet:
     """Named groups of alternative regular expressions, searched through a prefix index."""
 
@@ -164,8 +172,7 @@ class PatternSet:
         self._always: list[tuple[int, re.Pattern[str]]] = []
         for group, (_, alternatives) in enumerate(groups):
             for source in alternatives:
-                pattern = re.compile(f"(?:{source})(?!\\w)")
-                keys = prefixes(source)
+                pattern, keys = _prepared(source)
                 if keys is None:
                     self._always.append((group, pattern))
                 else:
