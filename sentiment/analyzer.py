@@ -22,7 +22,7 @@ from typing import Any
 
 from sentiment.aspects import AspectTagger
 from sentiment.complaint import FAMILIES, ComplaintDetector
-from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES
+from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES, TOO_SKIP, TOO_VALENCE
 from sentiment.patterns import PatternSet
 from sentiment.vader import Scored, VaderScorer
 
@@ -34,6 +34,11 @@ THRESHOLD = 0.05
 BITTER = -0.5
 #: How far a bitter sentence pulls the whole score towards it.
 BITTER_PULL = 0.5
+#: The bitter-sentence rule needs this many sentences (with two, VADER's "but" rule and the
+#: whole-text score already weigh the bitter one).
+BITTER_MIN_SENTENCES = 2
+#: From this complaint score on, a complaint is negative whatever its words.
+CAP_FROM = 0.5
 #: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
 COMPLAINT_FLOOR = 0.15
 COMPLAINT_SLOPE = 0.5
@@ -198,6 +203,7 @@ class Analyzer:
                     families[name] = lowered[start:end].strip()
             elif name not in aspects:
                 aspects[name] = lowered[start:end].strip()
+        self._too(scored, cues)
         whole = scored.compound()
         many = len(scored.sentences) > 1
         sentence_scores = scored.sentence_compounds() if many else [whole]
@@ -220,6 +226,26 @@ class Analyzer:
             aspects,
         )
 
+    @staticmethod
+    def _too(scored: Scored, cues: list[str]) -> None:
+        """ "too" + a word VADER finds neutral ("too long", "too small") is a criticism."""
+        lowers, valences = scored.lowers, scored.valences
+        if "too" not in lowers:
+            return
+        starts = {start for start, _ in scored.sentences}
+        for i in range(len(lowers) - 1):
+            following = lowers[i + 1]
+            if (
+                lowers[i] == "too"
+                and i + 1 not in starts
+                and valences[i + 1] == 0
+                and i + 1 not in scored.phrased
+                and following not in TOO_SKIP
+                and following.isalpha()
+            ):
+                valences[i] = TOO_VALENCE
+                cues.append(f"criticism: 'too {following}' ({TOO_VALENCE:+g})")
+
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
     ) -> Analysis:
@@ -233,7 +259,7 @@ class Analyzer:
         cues = reading.cues
         whole, worst, sentence_scores = reading.whole, reading.worst, reading.sentence_scores
         score = whole
-        if len(sentence_scores) > 1 and worst <= BITTER and worst < whole:
+        if len(sentence_scores) >= BITTER_MIN_SENTENCES and worst <= BITTER and worst < whole:
             score = whole + BITTER_PULL * (worst - whole)
             number = sentence_scores.index(worst) + 1
             cues.append(
@@ -249,7 +275,7 @@ class Analyzer:
         )
         complaint = evidence.score >= 0.5
         cues.extend(evidence.cues())
-        if complaint:
+        if evidence.score >= CAP_FROM:
             cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
             if score > cap:
                 score = cap
