@@ -189,7 +189,7 @@ class Analyzer:
         families: dict[str, str] = {}
         aspects: dict[str, str] = {}
         reached = 0
-        for start, negative_end, group in self._patterns.matches(lowered):
+        for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
             end = -negative_end
             name = names[group]
             if group < phrases_end:

@@ -208,9 +208,17 @@ class PatternSet:
         names = self.names
         return {names[group]: found[group] for group in sorted(found)}
 
-    def matches(self, lowered: str, starts: Starts | None = None) -> list[tuple[int, int, int]]:
-        """Every match as ``(start, -end, group number)``, sorted: earliest, then longest."""
+    def matches(
+        self, lowered: str, starts: Starts | None = None, *, every: int | None = None
+    ) -> list[tuple[int, int, int]]:
+        """Matches as ``(start, -end, group number)``, sorted: earliest, then longest.
+
+        Groups numbered below ``every`` (all groups when ``None``) give every match; the
+        others only their first, which saves work when only whether a group occurs matters.
+        """
         hits: list[tuple[int, int, int]] = []
+        limit = len(self.names) if every is None else every
+        done = bytearray(len(self.names))
         for group, pattern in self._always:
             pos = 0
             while (found := pattern.search(lowered, pos)) is not None:
@@ -225,9 +233,13 @@ class PatternSet:
                 if entries is not None:
                     pos = word.start()
                     for group, match in entries:
+                        if done[group]:
+                            continue
                         hit = match(lowered, pos)
                         if hit is not None:
                             hits.append((pos, -hit.end(), group))
+                            if group >= limit:
+                                done[group] = 1
         else:
             for key, positions in starts.items():
                 entries = index.get(key)
