@@ -9,6 +9,9 @@ from grapevine.cli.common import config_option, engine, settings
 from grapevine.customers import CustomerFileError, import_customers_file
 from triage.customers import link_new_mentions
 
+#: Without a terminal, files with more customers than this report each batch written.
+BIG = 20_000
+
 
 @click.group()
 def customers() -> None:
@@ -43,6 +46,8 @@ def import_(file: Path) -> None:
             bar.total = total
             bar.n = done
             bar.refresh()
+        elif total > BIG:  # a log, not a terminal: a count now and then
+            click.echo(f"{file}: {done:,} of {total:,} customers written", err=True)
 
     try:
         result = import_customers_file(eng, file, progress=progress)
