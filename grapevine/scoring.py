@@ -243,23 +243,19 @@ def score(
     _analyzer = Analyzer(lexicon=_settings.get("lexicon"), aspects=_settings.get("aspects"))
     workers = workers or os.cpu_count() or 1
     stdin = sys.stdin.buffer
-    progress = _Progress(stdin, by_bytes=fmt == "jsonl")
-    try:
-        if fmt == "jsonl":
-            skipped, written = _jsonl(stdin, workers, progress)
-        else:
-            skipped, written = _csv(stdin, text_column, rating_column, workers, progress)
-    finally:
-        progress.close()
-        sys.stdout.flush()
+    if fmt == "jsonl":
+        skipped, written = _jsonl(stdin, workers)
+    else:
+        skipped, written = _csv(stdin, text_column, rating_column, workers)
     if skipped:
         click.echo(f"{written} scored, {skipped} skipped", err=True)
         if not written:
             sys.exit(1)
 
 
-def _jsonl(stdin: BinaryIO, workers: int, progress: _Progress) -> tuple[int, int]:
+def _jsonl(stdin: BinaryIO, workers: int) -> tuple[int, int]:
     out = sys.stdout
+    progress = _Progress(stdin, by_bytes=True)
     counts = [0, 0]  # skipped, written
 
     def chunks() -> Iterator[tuple[int, list[tuple[int, bytes]]]]:
@@ -282,7 +278,11 @@ def _jsonl(stdin: BinaryIO, workers: int, progress: _Progress) -> tuple[int, int
         out.write("".join(parts))
         progress.advance(len(results), size)
 
-    _run(_score_jsonl, chunks(), emit, workers)
+    try:
+        _run(_score_jsonl, chunks(), emit, workers)
+    finally:
+        progress.close()
+        out.flush()
     return counts[0], counts[1]
 
 
@@ -291,12 +291,13 @@ def _csv(
     text_column: str,
     rating_column: str | None,
     workers: int,
-    progress: _Progress,
 ) -> tuple[int, int]:
     text = io.TextIOWrapper(stdin, encoding="utf-8-sig", errors="replace", newline="")
     reader = csv.DictReader(text)
     fields = reader.fieldnames
-    if fields is None or text_column not in fields:
+    if fields is None:
+        raise click.UsageError("stdin is empty: expected a CSV header row")
+    if text_column not in fields:
         raise click.BadParameter(
             f"no column {text_column!r} in the CSV header ({', '.join(fields or [])})",
             param_hint="--text-column",
@@ -337,5 +338,10 @@ def _csv(
         counts[1] += len(results)
         progress.advance(len(results), 0)
 
-    _run(_score_texts, chunks(), emit, workers)
+    progress = _Progress(stdin, by_bytes=False)
+    try:
+        _run(_score_texts, chunks(), emit, workers)
+    finally:
+        progress.close()
+        sys.stdout.flush()
     return counts[0], counts[1]
