@@ -3,13 +3,17 @@
 Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pass). The steps:
 
 1. **VADER** scores the whole text and each sentence, with VADER's lexicon plus the review words
-   of :mod:`sentiment.lexicon` plus the company lexicon (which wins).
+   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases ("save
+   your money", "couldn't be happier") are scored as a whole, and "too" before a neutral word
+   ("too small") is a criticism. Phrases, complaint families and aspects are found in one
+   indexed pass over the text (:mod:`sentiment.patterns`).
 2. **A bitter sentence** (compound <= -0.5) in an otherwise milder text pulls the score halfway
    towards it, so one angry sentence in a polite review is not averaged away.
 3. **Complaint** (:mod:`sentiment.complaint`): a text that reads as a complaint is negative even
    without negative words — its score is capped at ``-(0.15 + 0.5·(complaint_score - 0.5))``.
 4. **Star rating**, when the source has one, weighs 60 %: ``0.6·(rating - 3)/2 + 0.4·score``;
    a 1–2 star review is at most -0.3 and a 4–5 star one at least 0.05 unless it is a complaint.
+   The rating is evidence for the complaint score too.
 5. **Aspects** (:mod:`sentiment.aspects`) say which part of the promise it is about.
 
 Every step that changed the outcome leaves a cue a person can read.

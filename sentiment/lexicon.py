@@ -39,6 +39,8 @@ REVIEW_LEXICON: dict[str, float] = {
     "inedible": -2.2,
     "greasy": -0.9,
     "lukewarm": -0.8,
+    "slow": -0.7,
+    "slowest": -1.2,
     "filthy": -2.1,
     "smelly": -1.4,
     "unhelpful": -1.8,
