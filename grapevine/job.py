@@ -23,6 +23,7 @@ from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_
 from storage.models import JobRun
 from storage.types import utcnow
 from triage.cases import open_cases, refresh_priorities
+from triage.customers import link_new_mentions
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class JobSummary:
     exports_waiting: int = 0
     alerts_sent: int = 0
     links_suggested: int = 0
+    links_confirmed: int = 0
     step_errors: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
@@ -57,6 +59,7 @@ class JobSummary:
             "sources": [s.as_dict() for s in self.sources],
             "cases_opened": self.cases_opened,
             "links_suggested": self.links_suggested,
+            "links_confirmed": self.links_confirmed,
             "exports_sent": self.exports_sent,
             "exports_failed": self.exports_failed,
             "exports_waiting": self.exports_waiting,
@@ -91,6 +94,17 @@ def crawl_step(
         incremental=not full,
         on_done=on_done,
     )
+
+
+def link_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Link new mentions to known customers: strong evidence confirms, weak evidence suggests."""
+    counts = link_new_mentions(
+        engine,
+        order_pattern=settings.analysis.order_number_pattern,
+        min_confidence=settings.analysis.min_link_confidence,
+    )
+    summary.links_suggested = counts.suggested
+    summary.links_confirmed = counts.confirmed
 
 
 def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
@@ -131,6 +145,7 @@ def follow_ups_step(settings: Settings, engine: Engine, summary: JobSummary) -> 
 
 #: The steps after the crawl, in order.
 STEPS: list[tuple[str, Step]] = [
+    ("link customers", link_step),
     ("triage", triage_step),
     ("export", export_step),
     ("alerts", alerts_step),

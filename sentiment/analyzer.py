@@ -1,7 +1,22 @@
 """The analysis of one mention: sentiment, complaint, aspects, and the cues that decided them.
 
-Built on vaderSentiment. VADER is constructed lazily (it reads its lexicon file), once per
-:class:`Analyzer`, so importing this module reads nothing.
+Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pass). The steps:
+
+1. **VADER** scores the whole text and each sentence, with VADER's lexicon plus the review words
+   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases ("save
+   your money", "couldn't be happier") are scored as a whole, and "too" before a neutral word
+   ("too small") is a criticism. Phrases, complaint families and aspects are found in one
+   indexed pass over the text (:mod:`sentiment.patterns`).
+2. **A bitter sentence** (compound <= -0.5) in an otherwise milder text pulls the score halfway
+   towards it, so one angry sentence in a polite review is not averaged away.
+3. **Complaint** (:mod:`sentiment.complaint`): a text that reads as a complaint is negative even
+   without negative words — its score is capped at ``-(0.15 + 0.5·(complaint_score - 0.5))``.
+4. **Star rating**, when the source has one, weighs 60 %: ``0.6·(rating - 3)/2 + 0.4·score``;
+   a 1–2 star review is at most -0.3 and a 4–5 star one at least 0.05 unless it is a complaint.
+   The rating is evidence for the complaint score too.
+5. **Aspects** (:mod:`sentiment.aspects`) say which part of the promise it is about.
+
+Every step that changed the outcome leaves a cue a person can read.
 """
 
 import re
@@ -10,14 +25,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import ComplaintDetector
+from sentiment.complaint import FAMILIES, ComplaintDetector
+from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES, TOO_SKIP, TOO_VALENCE
+from sentiment.patterns import PatternSet
+from sentiment.vader import Scored, VaderScorer
 
-VERSION = "grapevine-0.1"
+VERSION = "grapevine-0.2"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 #: VADER's own thresholds for the three classes (Hutto & Gilbert 2014).
 THRESHOLD = 0.05
+#: A sentence at or below this compound is "bitter".
+BITTER = -0.5
+#: How far a bitter sentence pulls the whole score towards it.
+BITTER_PULL = 0.5
+#: The bitter-sentence rule needs this many sentences (with two, VADER's "but" rule and the
+#: whole-text score already weigh the bitter one).
+BITTER_MIN_SENTENCES = 2
+#: From this complaint score on, a complaint is negative whatever its words.
+CAP_FROM = 0.5
+#: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
+COMPLAINT_FLOOR = 0.15
+COMPLAINT_SLOPE = 0.5
+#: The weight of a star rating against the words.
+RATING_WEIGHT = 0.6
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_PHRASE = "grapevinephrase"
+_PHRASE_VALENCE = {name: valence for name, valence, _ in REVIEW_PHRASES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +88,22 @@ class Analysis:
         }
 
 
+@dataclass(slots=True)
+class Reading:
+    """VADER's reading of a text: the scores of the whole and of each sentence."""
+
+    scored: Scored
+    whole: float
+    sentence_scores: list[float]
+    worst: float
+    lowered: str
+    cues: list[str]
+    #: complaint families found: ``{family: the words that matched}``
+    families: dict[str, str]
+    #: aspects found: ``{aspect: the word that matched}``, in text order
+    aspects: dict[str, str]
+
+
 def label_for(score: float) -> str:
     """The three-class label for a compound score."""
     if score <= -THRESHOLD:
@@ -62,6 +111,43 @@ def label_for(score: float) -> str:
     if score >= THRESHOLD:
         return POSITIVE
     return NEUTRAL
+
+
+def _split_lexicon(
+    lexicon: Mapping[str, float] | None,
+) -> tuple[dict[str, float], list[tuple[re.Pattern[str], str, str]]]:
+    """Single words go to VADER as they are; a phrase ("Dark Horse") becomes one placeholder
+    word with the phrase's valence, substituted before scoring."""
+    words: dict[str, float] = {}
+    phrases: list[tuple[re.Pattern[str], str, str]] = []
+    for entry, valence in (lexicon or {}).items():
+        entry = entry.strip()
+        if not entry:
+            continue
+        if len(entry.split()) == 1:
+            words[entry.lower()] = float(valence)
+        else:
+            token = f"{_PHRASE}{len(phrases)}"
+            words[token] = float(valence)
+            pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, entry.split())) + r"\b", re.I)
+            phrases.append((pattern, token, entry))
+    return words, phrases
+
+
+def _key_words(scored: Scored, sign: int, limit: int = 3) -> list[str]:
+    """The strongest words of one sign (not those a phrase took over), strongest first."""
+    skip = scored.phrased
+    ranked = sorted(
+        (sign * v, i) for i, v in enumerate(scored.valences) if v and (v > 0) == (sign > 0)
+    )
+    seen: list[str] = []
+    for _, i in reversed(ranked):
+        word = scored.lowers[i]
+        if i not in skip and word not in seen and not word.startswith(_PHRASE):
+            seen.append(word)
+            if len(seen) == limit:
+                break
+    return seen
 
 
 class Analyzer:
@@ -73,46 +159,148 @@ class Analyzer:
         lexicon: Mapping[str, float] | None = None,
         aspects: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._vader = SentimentIntensityAnalyzer()
-        for word, valence in (lexicon or {}).items():
-            self._vader.lexicon[word.lower()] = float(valence)
+        words, self._phrases = _split_lexicon(lexicon)
+        self._lexicon = words
+        self._vader = VaderScorer({**REVIEW_LEXICON, **words})
         self._aspects = AspectTagger(aspects)
         self._complaints = ComplaintDetector()
+        groups = [
+            *((name, patterns) for name, _, patterns in REVIEW_PHRASES),
+            *((family.name, family.patterns) for family in FAMILIES),
+            *self._aspects.groups,
+        ]
+        self._patterns = PatternSet(groups)
+        self._names = [name for name, _ in groups]
+        self._phrases_end = len(REVIEW_PHRASES)
+        self._families_end = self._phrases_end + len(FAMILIES)
+
+    def _substitute_phrases(self, text: str, cues: list[str]) -> str:
+        """Replace each company phrase by its placeholder word (scored with its valence)."""
+        for pattern, token, entry in self._phrases:
+            text, count = pattern.subn(token, text)
+            if count:
+                cues.append(f"company lexicon: '{entry}' ({self._lexicon[token]:+g})")
+        return text
+
+    def read(self, text: str) -> Reading:
+        """Step 1: VADER over the whole text and each sentence, phrases and lexicons applied."""
+        cues: list[str] = []
+        scan_text = self._substitute_phrases(text, cues) if self._phrases else text
+        scored = self._vader.scan(scan_text)
+        lowered = scored.text.lower()
+        # one pass over the text for phrases, complaint families and aspects
+        names, phrases_end, families_end = self._names, self._phrases_end, self._families_end
+        families: dict[str, str] = {}
+        aspects: dict[str, str] = {}
+        reached = 0
+        for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
+            end = -negative_end
+            name = names[group]
+            if group < phrases_end:
+                if start >= reached:
+                    valence = _PHRASE_VALENCE[name]
+                    scored.override(start, end, valence)
+                    cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+                    reached = end
+            elif group < families_end:
+                if name not in families:
+                    families[name] = lowered[start:end].strip()
+            elif name not in aspects:
+                aspects[name] = lowered[start:end].strip()
+        self._too(scored, cues)
+        whole = scored.compound()
+        many = len(scored.sentences) > 1
+        sentence_scores = scored.sentence_compounds() if many else [whole]
+        if self._lexicon:
+            for word in sorted(self._lexicon.keys() & set(scored.lowers)):
+                if not word.startswith(_PHRASE):
+                    cues.append(f"company lexicon: '{word}' ({self._lexicon[word]:+g})")
+        for sign, kind in ((-1, "negative"), (1, "positive")):
+            words = _key_words(scored, sign)
+            if words:
+                cues.append(f"{kind} words: " + ", ".join(f"'{w}'" for w in words))
+        return Reading(
+            scored,
+            whole,
+            sentence_scores,
+            min(sentence_scores, default=0.0),
+            lowered,
+            cues,
+            families,
+            aspects,
+        )
+
+    @staticmethod
+    def _too(scored: Scored, cues: list[str]) -> None:
+        """ "too" + a word VADER finds neutral ("too long", "too small") is a criticism."""
+        lowers, valences = scored.lowers, scored.valences
+        if "too" not in lowers:
+            return
+        starts = {start for start, _ in scored.sentences}
+        for i in range(len(lowers) - 1):
+            following = lowers[i + 1]
+            if (
+                lowers[i] == "too"
+                and i + 1 not in starts
+                and valences[i + 1] == 0
+                and i + 1 not in scored.phrased
+                and following not in TOO_SKIP
+                and following.isalpha()
+            ):
+                valences[i] = TOO_VALENCE
+                cues.append(f"criticism: 'too {following}' ({TOO_VALENCE:+g})")
 
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
     ) -> Analysis:
-        """Analyse one text; ``rating`` (1–5) weighs heavily when the source has one."""
+        """Analyse one text; ``rating`` (1–5) weighs heavily when the source has one.
+
+        ``source`` (the source type) is accepted for the pipeline's interface; the analysis
+        is the same for every source.
+        """
         text = text or ""
-        cues: list[str] = []
-        whole = self._vader.polarity_scores(text)["compound"]
-        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        reading = self.read(text)
+        cues = reading.cues
+        whole, worst, sentence_scores = reading.whole, reading.worst, reading.sentence_scores
         score = whole
-        if len(sentences) > 1:
-            worst = min(self._vader.polarity_scores(s)["compound"] for s in sentences)
-            if worst <= -0.5 and worst < whole:
-                score = (whole + worst) / 2
-                cues.append(f"one sentence is strongly negative ({worst:+.2f})")
-        complaint_score, complaint_cues = self._complaints.score(text)
-        cues.extend(complaint_cues)
-        if complaint_score >= 0.5 and score > -THRESHOLD:
-            score = min(score, -0.1 - 0.4 * (complaint_score - 0.5))
+        if len(sentence_scores) >= BITTER_MIN_SENTENCES and worst <= BITTER and worst < whole:
+            score = whole + BITTER_PULL * (worst - whole)
+            number = sentence_scores.index(worst) + 1
+            cues.append(
+                f"sentence {number} of {len(sentence_scores)} is bitter ({worst:+.2f}); "
+                f"it weighs more than the average"
+            )
+        evidence = self._complaints.score(
+            reading.lowered,
+            sentiment=whole,
+            worst_sentence=worst,
+            rating=rating,
+            found=reading.families,
+        )
+        complaint = evidence.score >= 0.5
+        cues.extend(evidence.cues())
+        if evidence.score >= CAP_FROM:
+            cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
+            if score > cap:
+                score = cap
+                cues.append(f"a complaint ({evidence.score:.2f}) is negative whatever its words")
         if rating is not None:
-            rating_score = (float(rating) - 3.0) / 2.0
-            score = 0.6 * rating_score + 0.4 * score
-            cues.append(f"rated {rating:g} of 5")
+            rating = float(rating)
+            stars = (rating - 3.0) / 2.0
+            score = RATING_WEIGHT * stars + (1 - RATING_WEIGHT) * score
             if rating <= 2:
                 score = min(score, -0.3)
+            elif rating >= 4 and not complaint:
+                score = max(score, THRESHOLD)
+            cues.append(f"rated {rating:g} of 5 (weighs {RATING_WEIGHT:.0%})")
         score = max(-1.0, min(1.0, score))
-        aspects = self._aspects.tag(text)
+        aspects = list(reading.aspects.items())
         cues.extend(f"{name}: '{word}'" for name, word in aspects)
         return Analysis(
             sentiment=score,
             label=label_for(score),
-            complaint=complaint_score >= 0.5,
-            complaint_score=complaint_score,
+            complaint=complaint,
+            complaint_score=evidence.score,
             aspects=tuple(name for name, _ in aspects),
             cues=tuple(cues),
             rating=rating,

@@ -1,11 +1,14 @@
 """Aspects: which part of the promise a mention is about (delivery, billing, support, ...).
 
 Keyword lists a person can read and extend through ``[analysis] aspects`` in the config.
-Matching is on whole words (a trailing ``*`` matches any ending).
+Matching is on whole words, in any case (a trailing ``*`` matches any ending). "billing"
+covers charges and refunds, "price" covers value for money.
 """
 
 import re
 from collections.abc import Iterable, Mapping
+
+from sentiment.patterns import PatternSet, Starts
 
 DEFAULT_ASPECTS: dict[str, list[str]] = {
     "delivery": [
@@ -131,36 +134,42 @@ DEFAULT_ASPECTS: dict[str, list[str]] = {
 }
 
 
-def _pattern(keyword: str) -> str:
-    keyword = keyword.strip().lower()
+def keyword_pattern(keyword: str) -> str:
+    """The regular expression for one keyword: whole words, ``*`` matching any ending."""
+    keyword = " ".join(keyword.strip().lower().split())
     if keyword.endswith("*"):
-        return r"\b" + re.escape(keyword[:-1]) + r"\w*"
-    return r"\b" + re.escape(keyword) + r"\b"
+        return re.escape(keyword[:-1]) + r"\w*"
+    return re.escape(keyword)
 
 
 class AspectTagger:
-    """Tag text with the aspects whose keywords it contains."""
+    """Tag text with the aspects whose keywords it contains.
+
+    ``aspects`` adds aspects or replaces the keywords of a default one; an aspect given an
+    empty list is switched off.
+    """
 
     def __init__(self, aspects: Mapping[str, Iterable[str]] | None = None) -> None:
         merged = {name: list(words) for name, words in DEFAULT_ASPECTS.items()}
         for name, words in (aspects or {}).items():
             merged[name] = list(words)
-        self._patterns = {
-            name: re.compile("|".join(_pattern(w) for w in words), re.IGNORECASE)
+        groups = [
+            (name, [keyword_pattern(w) for w in words if w.strip()])
             for name, words in merged.items()
-            if words
-        }
+        ]
+        #: ``(aspect, patterns)`` in order, for callers that search several sets at once
+        self.groups = [(name, alts) for name, alts in groups if alts]
+        self._patterns = PatternSet(self.groups)
 
     @property
     def names(self) -> list[str]:
         """The aspects this tagger knows, in order."""
-        return list(self._patterns)
+        return list(self._patterns.names)
 
-    def tag(self, text: str) -> list[tuple[str, str]]:
+    def tag(
+        self, text: str, *, lowered: str | None = None, starts: Starts | None = None
+    ) -> list[tuple[str, str]]:
         """``(aspect, matched word)`` for each aspect found in ``text``."""
-        found = []
-        for name, pattern in self._patterns.items():
-            match = pattern.search(text)
-            if match:
-                found.append((name, match.group(0).lower()))
-        return found
+        if lowered is None:
+            lowered = text.lower()
+        return list(self._patterns.find(lowered, starts).items())

@@ -88,6 +88,8 @@ class Mention(SQLModel, table=True):
     cues: list[str] = _json(list)
     analyser_version: str = Field(default="", max_length=40)
     needs_attention: bool = False
+    # customer linking: when the mention was last matched against the customer base
+    linked_at: datetime | None = _ts(index=True)
 
 
 class MentionRevision(SQLModel, table=True):
@@ -117,6 +119,7 @@ class Customer(SQLModel, table=True):
     handles: dict[str, str] = _json()
     tier: str | None = Field(default=None, max_length=100)
     lifetime_value: float | None = None
+    orders: list[str] = _json(list)
     extra: dict[str, Any] = _json()
     created_at: datetime = _ts_now()
     updated_at: datetime = _ts_now()

@@ -46,7 +46,8 @@ def print_summary(summary: JobSummary) -> None:
     )
     click.echo(
         f"Cases opened: {summary.cases_opened} · customer links suggested: "
-        f"{summary.links_suggested} · exports sent: {summary.exports_sent}"
+        f"{summary.links_suggested} (confirmed: {summary.links_confirmed})"
+        f" · exports sent: {summary.exports_sent}"
         + (f" (failed: {summary.exports_failed})" if summary.exports_failed else "")
         + (f" (waiting: {summary.exports_waiting})" if summary.exports_waiting else "")
         + f" · alerts sent: {summary.alerts_sent}"

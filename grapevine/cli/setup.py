@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
 from grapevine.cli.common import config_option, engine, settings
 from grapevine.config import load_config
@@ -122,7 +123,7 @@ def demo(directory: Path, no_dashboard: bool, port: int, site_port: int, verbose
         eng = make_engine(cfg.database_url)
         upgrade(eng)
         click.echo(f"Database: {describe(eng)}")
-        _import_demo_customers(cfg, eng)
+        _import_demo_customers(directory, eng)
         click.echo("Running the daily job…")
         summary = run_job(
             cfg, engine=eng, on_source_done=print_source, log_level="INFO" if verbose else "WARNING"
@@ -134,13 +135,11 @@ def demo(directory: Path, no_dashboard: bool, port: int, site_port: int, verbose
         _serve_dashboard(path, port)
 
 
-def _import_demo_customers(cfg: object, eng: object) -> None:
-    try:
-        from grapevine.customers import import_customers
-    except ImportError:  # customer import arrives with the linking stage
-        return
-    count = import_customers(cfg, eng)
-    click.echo(f"Customers: {count} imported from customers.csv")
+def _import_demo_customers(directory: Path, eng: Engine) -> None:
+    from grapevine.customers import import_customers_file
+
+    result = import_customers_file(eng, directory / "customers.csv")
+    click.echo(f"Customers: {result.created + result.updated} imported from customers.csv")
 
 
 def _serve_dashboard(config_path: Path, port: int) -> None:

@@ -43,3 +43,66 @@ def test_csv_without_the_column_is_one_clear_error() -> None:
         cli, ["score", "--format", "csv", "--text-column", "body"], input="review\nx\n"
     )
     assert result.exit_code == 2 and "no column 'body'" in result.output
+
+
+def test_large_input_on_every_core_keeps_the_order() -> None:
+    texts = ["Still waiting for my refund", "Lovely coffee", "Why is my order late?", "ok"]
+    lines = [json.dumps({"id": i, "text": texts[i % 4], "rating": None}) for i in range(5000)]
+    stdin = "\n".join(lines[:2500]) + "\n{broken\n" + "\n".join(lines[2500:]) + "\n"
+    one = CliRunner().invoke(cli, ["score", "--workers", "1"], input=stdin)
+    two = CliRunner().invoke(cli, ["score", "--workers", "2"], input=stdin)
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    out = [json.loads(x) for x in two.stdout.splitlines()]
+    assert [o["id"] for o in out] == list(range(5000))
+    assert [o["complaint"] for o in out[:4]] == [True, False, True, False]
+    assert "line 2501: not JSON" in two.stderr and "5000 scored, 1 skipped" in two.stderr
+
+
+def test_csv_rows_with_extra_values_are_skipped() -> None:
+    stdin = 'review,stars\n"Box never arrived",1\n"Great",5,oops\n"Nice",4\n'
+    result = CliRunner().invoke(
+        cli, ["score", "--format", "csv", "--text-column", "review"], input=stdin
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["review"] for r in rows] == ["Box never arrived", "Nice"]
+    assert rows[0]["complaint"] == "True" and rows[0]["aspects"] == "delivery"
+    assert "row 3: more values than the header" in result.stderr
+
+
+def test_csv_rating_column_must_exist() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["score", "--format", "csv", "--text-column", "review", "--rating-column", "stars"],
+        input="review\nx\n",
+    )
+    assert result.exit_code == 2 and "no column 'stars'" in result.output
+
+
+def test_the_company_lexicon_from_the_config(tmp_path) -> None:  # noqa: ANN001
+    config = tmp_path / "grapevine.toml"
+    config.write_text(
+        '[brand]\nname = "Acme"\nterms = ["Acme"]\n\n[analysis]\nlexicon = { killer = 2.0 }\n',
+        encoding="utf-8",
+    )
+    stdin = json.dumps({"id": 1, "text": "The Killer blend"}) + "\n"
+    plain = CliRunner().invoke(cli, ["score"], input=stdin)
+    tuned = CliRunner().invoke(cli, ["score", "--config", str(config)], input=stdin)
+    assert json.loads(plain.stdout)["label"] == "negative"
+    assert json.loads(tuned.stdout)["label"] == "positive"
+
+
+def test_the_console_script_fast_path(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    code = "import sys; sys.argv = ['grapevine', 'score']; from grapevine.entry import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input='{"id": 7, "text": "Never again."}\n',
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert json.loads(result.stdout)["id"] == 7

@@ -35,3 +35,21 @@ def test_ordering() -> None:
         )
         <= 1.0
     )
+
+
+def test_a_valued_customers_complaint_goes_first() -> None:
+    complaint = {"sentiment": -0.4, "complaint_score": 0.9}
+    assert p(**complaint, customer_value=1.0) > p(**complaint, customer_value=0.0)
+    # a complaint without negative words outranks mild negativity
+    assert p(sentiment=-0.1, complaint_score=0.95) > p(sentiment=-0.3, complaint_score=0.1)
+    # a 1-star review outranks a 3-star one with the same words
+    assert p(sentiment=-0.2, rating=1) > p(sentiment=-0.2, rating=3)
+
+
+def test_reach_and_age_break_ties_but_do_not_swamp_severity() -> None:
+    loud_mild = p(sentiment=-0.1, reach=1_000_000, published_at=NOW - timedelta(days=5))
+    quiet_furious = p(sentiment=-1.0, complaint_score=1.0, rating=1, reach=10)
+    assert quiet_furious > loud_mild
+    assert p(reach=1_000) > p(reach=100) and p(published_at=NOW - timedelta(hours=30)) > p()
+    # age stops growing after three days
+    assert p(published_at=NOW - timedelta(days=4)) == p(published_at=NOW - timedelta(days=40))

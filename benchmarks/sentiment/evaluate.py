@@ -1,0 +1,175 @@
+"""Vanilla VADER and Grapevine side by side on the labelled sets in ``shared/data/sentiment``.
+
+    .venv/bin/python benchmarks/sentiment/evaluate.py [DATA_DIR]
+
+(default DATA_DIR: ../shared/data/sentiment next to the repository)
+
+Prints one table per measure (Markdown, ready for README.md):
+
+* the three ICWSM 2014 sets: Pearson r against the mean human rating, three-class F1
+  (weighted and macro) with VADER's thresholds;
+* review sentences: recall and precision of the negative class (the movie snippets are the
+  labelled review sentences we have);
+* complaints_dev.csv: precision, recall and F1 of the complaint class, for VADER ("compound
+  <= -0.05"), for Grapevine as shipped (its weights were tuned on this file: optimistic), and for
+  Grapevine with the weights refit without the domain it is scored on (leave one domain out:
+  the honest estimate for companies it has not seen);
+* texts per second, one process, for both.
+"""
+
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from datasets import (  # noqa: E402
+    DEFAULT_DATA,
+    ICWSM_SETS,
+    label,
+    load_complaints,
+    load_icwsm,
+    pearson,
+    prf,
+    three_class_f1,
+)
+
+from sentiment import Analyzer  # noqa: E402
+
+
+def vader_scorer() -> Callable[[str], float]:
+    """Vanilla vaderSentiment's compound score."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return lambda text: analyzer.polarity_scores(text)["compound"]
+
+
+def grapevine_scorer() -> Callable[[str], float]:
+    """Grapevine's sentiment."""
+    analyzer = Analyzer()
+    return lambda text: analyzer.analyze(text).sentiment
+
+
+def icwsm_table(data: Path, scorers: dict[str, Callable[[str], float]]) -> list[str]:
+    rows = [
+        "| set | analyser | Pearson r | weighted F1 | macro F1 | neg. recall | neg. precision |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, file, encoding in ICWSM_SETS:
+        items = load_icwsm(data, file, encoding)
+        truth = [x.score for x in items]
+        gold = [label(x) for x in truth]
+        for who, score in scorers.items():
+            predicted = [score(x.text) for x in items]
+            labels = [label(x) for x in predicted]
+            weighted, macro = three_class_f1(labels, gold)
+            p, r, _ = prf([x == "negative" for x in labels], [x == "negative" for x in gold])
+            rows.append(
+                f"| {name} | {who} | {pearson(predicted, truth):.3f} | {weighted:.3f} "
+                f"| {macro:.3f} | {r:.3f} | {p:.3f} |"
+            )
+    return rows
+
+
+def complaint_table(data: Path) -> list[str]:
+    import numpy as np
+    import tune
+
+    items = load_complaints(data)
+    actual = [c.complaint for c in items]
+    vader = vader_scorer()
+    analyzer = Analyzer()
+    predictions = {
+        "VADER (compound <= -0.05)": [vader(c.text) <= -0.05 for c in items],
+        "Grapevine as shipped (tuned on this file)": [
+            analyzer.analyze(c.text).complaint for c in items
+        ],
+    }
+    # leave one domain out: weights refit without the domain that is scored
+    x = tune.features([c.text for c in items])
+    y = np.array([1.0 if c.complaint else 0.0 for c in items])
+    domains = sorted({c.domain for c in items} - {"random_reply"})
+    fold = [
+        c.domain
+        if c.domain != "random_reply"
+        else domains[zlib.crc32(c.text.encode()) % len(domains)]
+        for c in items
+    ]
+    held = [False] * len(items)
+    for domain in domains:
+        test = np.array([f == domain for f in fold])
+        weights = tune.fit(x[~test], y[~test])
+        for i, value in zip(np.flatnonzero(test), tune.predict(weights, x[test]), strict=True):
+            held[i] = bool(value >= 0.5)
+    predictions["Grapevine, weights fit without the domain"] = held
+    rows = [
+        "| analyser | domain | precision | recall | F1 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for who, predicted in predictions.items():
+        p, r, f = prf(predicted, actual)
+        rows.append(f"| {who} | all | {p:.3f} | {r:.3f} | {f:.3f} |")
+        for domain in domains:
+            idx = [i for i, c in enumerate(items) if c.domain == domain]
+            p, r, f = prf([predicted[i] for i in idx], [actual[i] for i in idx])
+            rows.append(f"| {who} | {domain} | {p:.3f} | {r:.3f} | {f:.3f} |")
+        idx = [i for i, c in enumerate(items) if c.domain == "random_reply"]
+        flagged = sum(predicted[i] for i in idx)
+        rows.append(
+            f"| {who} | random_reply (none are complaints) | flagged {flagged} of {len(idx)} | | |"
+        )
+    return rows
+
+
+def speed_table(data: Path) -> list[str]:
+    texts = [x.text for name, file, enc in ICWSM_SETS for x in load_icwsm(data, file, enc)]
+    texts += [c.text for c in load_complaints(data)]
+    rows = ["| analyser | texts | texts / s (one process) |", "| --- | --- | --- |"]
+    for who, make in (("VADER", vader_scorer), ("Grapevine", grapevine_scorer)):
+        score = make()
+        start = time.perf_counter()
+        for text in texts:
+            score(text)
+        rate = len(texts) / (time.perf_counter() - start)
+        rows.append(f"| {who} | {len(texts):,} | {rate:,.0f} |")
+    return rows
+
+
+def agreement(data: Path) -> str:
+    """How many texts get the library's compound from Grapevine's one-pass VADER."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from sentiment.vader import VaderScorer
+
+    texts = [x.text for name, file, enc in ICWSM_SETS for x in load_icwsm(data, file, enc)]
+    texts += [c.text for c in load_complaints(data)]
+    library, ours = SentimentIntensityAnalyzer(), VaderScorer()
+    same = sum(
+        1
+        for text in texts
+        if abs(library.polarity_scores(text)["compound"] - round(ours.scan(text).compound(), 4))
+        < 1e-9
+    )
+    return f"One-pass VADER equals vaderSentiment's compound on {same:,} of {len(texts):,} texts."
+
+
+def main() -> None:
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA
+    if not (data / "complaints_dev.csv").exists():
+        sys.exit(f"error: {data}: no complaints_dev.csv there (pass the data folder)")
+    scorers = {"VADER": vader_scorer(), "Grapevine": grapevine_scorer()}
+    print("### Sentiment (ICWSM 2014 sets)\n")
+    print("\n".join(icwsm_table(data, scorers)))
+    print("\n### Complaints (complaints_dev.csv)\n")
+    print("\n".join(complaint_table(data)))
+    print("\n### Speed\n")
+    print("\n".join(speed_table(data)))
+    print("\n" + agreement(data))
+
+
+if __name__ == "__main__":
+    main()
