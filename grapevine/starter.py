@@ -90,6 +90,11 @@ spike_factor = 3.0        # alert when cases needing attention exceed 3x the rec
 [dashboard]
 host = "127.0.0.1"
 port = 8501
+# Or sign in through your company's identity provider (Streamlit's st.login): put its
+# [auth] settings in .streamlit/secrets.toml next to this file, then uncomment:
+# [dashboard.oidc]
+# roles = {{ "ana@example.com" = "admin" }}
+# default_role = "viewer"  # any other signed-in person; leave out to refuse them
 """
 
 EXAMPLE_SOURCES = """\

@@ -53,6 +53,18 @@ class Mention(SQLModel, table=True):
         UniqueConstraint("source", "external_id", name="uq_mention_source_external_id"),
         Index("ix_mention_brand_published", "brand", "published_at"),
         Index("ix_mention_attention_published", "needs_attention", "published_at"),
+        # brand health reads this index alone (migration 0002_dashboard)
+        Index(
+            "ix_mention_health",
+            "published_at",
+            "is_competitor",
+            "brand",
+            "source",
+            "label",
+            "sentiment",
+            "rating",
+            "needs_attention",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

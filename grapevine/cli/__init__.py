@@ -50,9 +50,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from grapevine.cli import dashboard, jobs, score, setup
+    from grapevine.cli import dashboard, jobs, score, setup, users
 
-    for module in (setup, jobs, score, dashboard):
+    for module in (setup, jobs, score, dashboard, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 
