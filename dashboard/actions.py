@@ -65,8 +65,8 @@ def save_case(case_id: int, version: int, who: Person, change: Change) -> Outcom
         log.info("case %s: conflict at version %s", case_id, version)
         return Outcome(
             False,
-            "Someone else changed this case while you were working on it. Nothing of yours "
-            "was saved. Here is the case as it is now; check it and save again.",
+            "Not saved: someone else changed this case while you were working on it. "
+            "Check the case as it is now (above), take the current state, and save again.",
             exc.current,
             conflict=True,
         )

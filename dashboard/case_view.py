@@ -11,7 +11,8 @@ import streamlit as st
 
 from dashboard import actions, context, display
 from dashboard.auth import Person
-from storage.casefile import CaseFile, customer_mentions, revisions
+from storage.casefile import CaseFile, customer_mentions
+from storage.mentions import revisions
 from storage.models import Case
 from storage.types import utcnow
 from triage.cases import timeline
@@ -66,7 +67,7 @@ def mention_panel(cf: CaseFile) -> None:
     if mention.reply_text:
         st.caption("The company's public reply, already posted")
         display.untrusted(mention.reply_text)
-    earlier = revisions(context.engine(), mention.id or 0)
+    earlier = list(reversed(revisions(context.engine(), mention.id or 0)))
     if earlier:
         with st.expander(f"Edited by the author: {len(earlier)} earlier version(s)"):
             for rev in earlier:
@@ -81,10 +82,14 @@ def analysis_panel(cf: CaseFile) -> None:
     cols = st.columns(3)
     sentiment = mention.sentiment
     cols[0].metric(
-        "Sentiment", f"{sentiment:+.2f}" if sentiment is not None else "n/a", mention.label or ""
+        "Sentiment",
+        f"{sentiment:+.2f} {mention.label or ''}" if sentiment is not None else "n/a",
+        help="From -1 (very negative) to +1 (very positive)",
     )
     cols[1].metric(
-        "Complaint", "yes" if mention.complaint else "no", f"score {mention.complaint_score:.2f}"
+        "Complaint",
+        f"{'yes' if mention.complaint else 'no'} ({mention.complaint_score:.2f})",
+        help="A complaint is not always negative words: waiting, refunds, no reply…",
     )
     cols[2].metric("Aspects", len(mention.aspects or []))
     if mention.aspects:

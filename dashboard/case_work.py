@@ -40,18 +40,36 @@ def seen_version(case: Case) -> int:
     return int(st.session_state[key])
 
 
-def changed_banner(case: Case) -> None:
-    """Tell the person when the case moved on since they opened it."""
+def stale_notice(case: Case) -> None:
+    """When the case moved on since the person opened it: say so, show it as it is now,
+    and let them take the current state (a fresh form) before saving again."""
     seen = seen_version(case)
-    if case.version != seen:
-        st.warning(
-            f"Someone changed this case since you opened it (version {seen} → {case.version}). "
-            "What you see below is the current state; a save based on what you saw before "
-            "will be refused until you take the current state."
-        )
-        if st.button("Take the current state", key=f"btn_take_current_{case.id}"):
-            st.session_state[seen_key(case.id or 0)] = case.version
-            st.rerun()
+    if case.version == seen:
+        return
+    st.warning(
+        f"Someone else changed this case since you opened it (version {seen} → "
+        f"{case.version}). A save based on what you saw is refused, so nothing is "
+        "overwritten. This is the case now:"
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"": "Status", "Now": display.status_name(case.status)},
+                {"": "Assignee", "Now": case.assignee or "nobody"},
+                {"": "Action taken", "Now": case.action_taken or ""},
+                {"": "Follow-up", "Now": display.local(case.follow_up_at, "%Y-%m-%d")},
+                {"": "Changed", "Now": display.local(case.updated_at)},
+                {"": "Version", "Now": str(case.version)},
+            ]
+        ),
+        hide_index=True,
+        key=f"stale_{case.id}",
+    )
+    if st.button("Take the current state", key=f"btn_take_current_{case.id}", type="primary"):
+        cid = case.id or 0
+        st.session_state[seen_key(cid)] = case.version
+        st.session_state[f"case_form_gen_{cid}"] = _generation(cid) + 1
+        st.rerun()
 
 
 def _generation(case_id: int) -> int:
@@ -122,32 +140,8 @@ def work_form(cf: CaseFile, who: Person, settings: DashboardSettings, people: li
         st.session_state[f"case_form_gen_{cid}"] = gen + 1
         actions.flash("Saved.")
         st.rerun()
-    elif outcome.conflict and outcome.case is not None:
-        st.session_state[f"case_conflict_{cid}"] = outcome.case.version
-        st.error(outcome.message)
-        conflict_panel(outcome.case)
     else:
         st.error(outcome.message)
-
-
-def conflict_panel(current: Case) -> None:
-    """The case as someone else left it, so the person can decide again."""
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"": "Status", "Now": display.status_name(current.status)},
-                {"": "Assignee", "Now": current.assignee or "nobody"},
-                {"": "Action taken", "Now": current.action_taken or ""},
-                {"": "Follow-up", "Now": display.local(current.follow_up_at, "%Y-%m-%d")},
-                {"": "Changed", "Now": display.local(current.updated_at)},
-                {"": "Version", "Now": str(current.version)},
-            ]
-        ),
-        hide_index=True,
-    )
-    if st.button("Take the current state and edit again", key=f"btn_conflict_{current.id}"):
-        st.session_state[seen_key(current.id or 0)] = current.version
-        st.rerun()
 
 
 def template_values(cf: CaseFile, who: Person, settings: DashboardSettings) -> dict[str, Any]:
@@ -265,5 +259,3 @@ def quick_take(cf: CaseFile, who: Person) -> None:
             actions.flash("The case is yours.")
             st.rerun()
         st.error(outcome.message)
-        if outcome.conflict and outcome.case is not None:
-            conflict_panel(outcome.case)

@@ -126,7 +126,7 @@ def stars(rating: float | None) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~:$])")
 
 
 def md_escape(text: str | None) -> str:

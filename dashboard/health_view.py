@@ -20,7 +20,8 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     columns = ["day", "brand", "is_competitor", "source", *COUNTS]
     data = pd.DataFrame(rows, columns=columns)
     data["day"] = pd.to_datetime(data["day"]).dt.date
-    return data
+    data["is_competitor"] = data["is_competitor"].astype(bool)
+    return data.astype({key: float for key in COUNTS})
 
 
 def bucket(data: pd.DataFrame, grain: str) -> pd.DataFrame:
@@ -71,6 +72,7 @@ def kpi(
     fmt: str,
     delta_fmt: str | None = None,
     inverse: bool = False,
+    neutral: bool = False,
     help: str | None = None,
 ) -> None:
     """One metric with its change against the previous period."""
@@ -84,7 +86,7 @@ def kpi(
         label,
         value,
         delta,
-        delta_color="inverse" if inverse else "normal",
+        delta_color="off" if neutral else "inverse" if inverse else "normal",
         help=help,
         border=True,
     )

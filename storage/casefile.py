@@ -17,7 +17,6 @@ from storage.models import (
     Customer,
     CustomerLink,
     Mention,
-    MentionRevision,
 )
 from storage.types import utcnow
 
@@ -42,18 +41,6 @@ def case_file(engine: Engine, case_id: int) -> CaseFile | None:
             return None
         session.expunge_all()
         return CaseFile(case=row[0], mention=row[1])
-
-
-def revisions(engine: Engine, mention_id: int) -> list[MentionRevision]:
-    """Earlier versions of a mention its author edited, newest first."""
-    with Session(engine) as session:
-        return list(
-            session.execute(
-                select(MentionRevision)
-                .where(col(MentionRevision.mention_id) == mention_id)
-                .order_by(col(MentionRevision.replaced_at).desc())
-            ).scalars()
-        )
 
 
 def _like(value: str) -> str:

@@ -34,7 +34,6 @@ st.query_params["case"] = str(case_id)
 case_view.header(cf)
 actions.show_flash()
 context.read_only_notice(who)
-case_work.changed_banner(cf.case)
 
 reading, working = st.columns([3, 2], gap="large")
 with reading:
@@ -43,6 +42,7 @@ with reading:
     case_view.customer_panel(cf, who)
     case_view.timeline_panel(cf.case)
 with working:
+    case_work.stale_notice(cf.case)
     case_work.quick_take(cf, who)
     case_work.work_form(cf, who, cfg, loaders.options()["assignees"])
     case_work.template_panel(cf, who, cfg)

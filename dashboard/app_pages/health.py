@@ -35,7 +35,7 @@ kpis, before = data["kpis"], data["kpis_before"]
 cases, cases_before = data["cases"], data["cases_before"]
 
 row1 = st.columns(4)
-hv.kpi(row1[0], "Mentions", kpis["mentions"], before["mentions"], fmt="{:,}", delta_fmt="{:,}")
+hv.kpi(row1[0], "Mentions", kpis["mentions"], before["mentions"], fmt="{:,}", neutral=True)
 hv.kpi(
     row1[1],
     "Net sentiment",

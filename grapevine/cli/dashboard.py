@@ -1,6 +1,7 @@
 """``grapevine dashboard``: the Streamlit app, bound to 127.0.0.1 unless configured."""
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,8 @@ def streamlit_command(config_path: Path, host: str, port: int) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
         "--server.fileWatcherType",
         "none",
         *secrets,
@@ -115,6 +118,8 @@ def dashboard(port: int | None, host: str | None) -> None:
         handover.write(Path(folder) / "settings.json")
         env = {**os.environ, SETTINGS_ENV: str(Path(folder) / "settings.json")}
         proc = subprocess.Popen(streamlit_command(cfg.path.resolve(), host, port), env=env)
+        # a service manager stops us with SIGTERM: stop Streamlit too, never leave it behind
+        signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
         try:
             code = proc.wait()
         except KeyboardInterrupt:
