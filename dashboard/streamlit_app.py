@@ -21,7 +21,9 @@ for key in list(st.session_state.keys()):
 cfg = context.settings()
 who = auth.current(cfg)
 if who is None:
-    st.navigation([st.Page(lambda: auth.sign_in_page(cfg), title="Sign in", url_path="")]).run()
+    st.navigation(
+        [st.Page(lambda: auth.sign_in_page(cfg), title="Sign in", url_path="sign-in", default=True)]
+    ).run()
     st.stop()
 assert who is not None
 

@@ -1,5 +1,6 @@
 """Dashboard fixtures: settings handed over as ``grapevine dashboard`` does, an AppTest."""
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ def app(sqlite_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Calla
     Larkwood Coffee, one support-queue target ``helpdesk``, no users).
     """
     url = sqlite_engine.url.render_as_string(hide_password=False)
+    made = itertools.count()
 
     def make(settings: dict[str, Any] | None = None, **session_state: object) -> AppTest:
         values: dict[str, Any] = {
@@ -34,7 +36,8 @@ def app(sqlite_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Calla
             "order_number_pattern": r"\b(LW-\d{6})\b",
         }
         values.update(settings or {})
-        handover = DashboardSettings(**values).write(tmp_path / "s.json")
+        # a new file each time: the app caches the settings per file, as it may
+        handover = DashboardSettings(**values).write(tmp_path / f"settings-{next(made)}.json")
         monkeypatch.setenv(SETTINGS_ENV, str(handover))
         test = AppTest.from_file(APP, default_timeout=30)
         for key, value in session_state.items():
