@@ -1,26 +1,26 @@
 """Brand health: aggregates over a period (KPIs, daily series, complaint themes, case timings).
 
-Every query is bounded by a publication (or opening) time range and aggregates in the
-database; the ``ix_mention_health`` covering index (migration ``0002_dashboard``) lets the
-mention aggregates read the index alone. Days are UTC days (``YYYY-MM-DD`` strings).
+Mention figures come from the daily rollups ``mention_day`` and ``aspect_day`` (kept by
+triggers, :mod:`storage.rollups`): a period of a year is a few thousand rows whatever the
+number of mentions. Case figures aggregate the cases opened in the period through the
+``ix_case_timing`` index. Periods are whole UTC days; days are ``YYYY-MM-DD`` strings.
 """
 
 import statistics
-from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, case, func, select
 from sqlmodel import Session, col
 
-from storage.models import OPEN_CASE_STATUSES, Case, Mention
+from storage.models import OPEN_CASE_STATUSES, AspectDay, Case, MentionDay
 from storage.types import utcnow
 
 
 @dataclass(frozen=True)
 class Period:
-    """A time range ``[start, end)`` in UTC."""
+    """A time range ``[start, end)`` in UTC; mention figures count whole UTC days."""
 
     start: datetime
     end: datetime
@@ -32,16 +32,23 @@ class Period:
 
     @classmethod
     def last(cls, days: int, *, now: datetime | None = None) -> "Period":
-        """The last ``days`` days up to ``now``."""
-        end = now or utcnow()
+        """The last ``days`` UTC days, today included."""
+        today = (now or utcnow()).astimezone(UTC).date()
+        end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
         return cls(end - timedelta(days=days), end)
 
+    @property
+    def first_day(self) -> str:
+        """The first UTC day of the period."""
+        return self.start.astimezone(UTC).strftime("%Y-%m-%d")
 
-def _day(column: Any, dialect: str) -> Any:
-    """The UTC day of a timestamp column as ``YYYY-MM-DD``."""
-    if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)  # SQLite stores naive UTC as 'YYYY-MM-DD HH:MM:SS'
+    @property
+    def end_day(self) -> str:
+        """The first UTC day after the period (a partly covered last day counts)."""
+        end = self.end.astimezone(UTC)
+        if end.time() != time.min:
+            end += timedelta(days=1)
+        return end.strftime("%Y-%m-%d")
 
 
 def _hours_between(start: Any, end: Any, dialect: str) -> Any:
@@ -54,16 +61,20 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _mention_aggregates() -> list[Any]:
+def _day_totals() -> list[Any]:
     return [
-        func.count().label("mentions"),
-        _count_if(col(Mention.label) == "positive").label("positive"),
-        _count_if(col(Mention.label) == "negative").label("negative"),
-        func.coalesce(func.sum(col(Mention.sentiment)), 0.0).label("sentiment_sum"),
-        func.coalesce(func.sum(col(Mention.rating)), 0.0).label("rating_sum"),
-        func.count(col(Mention.rating)).label("rated"),
-        _count_if(col(Mention.needs_attention).is_(True)).label("attention"),
+        func.coalesce(func.sum(col(MentionDay.mentions)), 0).label("mentions"),
+        func.coalesce(func.sum(col(MentionDay.positive)), 0).label("positive"),
+        func.coalesce(func.sum(col(MentionDay.negative)), 0).label("negative"),
+        func.coalesce(func.sum(col(MentionDay.sentiment_sum)), 0.0).label("sentiment_sum"),
+        func.coalesce(func.sum(col(MentionDay.rating_sum)), 0.0).label("rating_sum"),
+        func.coalesce(func.sum(col(MentionDay.rated)), 0).label("rated"),
+        func.coalesce(func.sum(col(MentionDay.attention)), 0).label("attention"),
     ]
+
+
+def _days(period: Period) -> list[ColumnElement[bool]]:
+    return [col(MentionDay.day) >= period.first_day, col(MentionDay.day) < period.end_day]
 
 
 def _in(period: Period, column: Any) -> list[ColumnElement[bool]]:
@@ -83,20 +94,26 @@ def derived(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _typed(data: dict[str, Any]) -> dict[str, Any]:
+    for key in ("mentions", "positive", "negative", "rated", "attention"):
+        data[key] = int(data[key] or 0)
+    for key in ("sentiment_sum", "rating_sum"):
+        data[key] = float(data[key] or 0)
+    return data
+
+
 def mention_kpis(engine: Engine, period: Period, *, competitor: bool = False) -> dict[str, Any]:
     """Counts and ratios of the own brand's (or the competitors') mentions in ``period``.
 
     Keys: ``mentions``, ``positive``, ``negative``, ``sentiment_sum``, ``rating_sum``,
     ``rated``, ``attention`` and the ratios of :func:`derived`.
     """
-    query = select(*_mention_aggregates()).where(
-        *_in(period, col(Mention.published_at)), col(Mention.is_competitor).is_(competitor)
+    query = select(*_day_totals()).where(
+        *_days(period), col(MentionDay.is_competitor).is_(competitor)
     )
     with Session(engine) as session:
         row = session.execute(query).one()
-    counts = {key: value or 0 for key, value in row._mapping.items()}
-    counts = {k: (float(v) if k.endswith("_sum") else int(v)) for k, v in counts.items()}
-    return derived(counts)
+    return derived(_typed(dict(row._mapping)))
 
 
 def daily(engine: Engine, period: Period) -> list[dict[str, Any]]:
@@ -104,29 +121,28 @@ def daily(engine: Engine, period: Period) -> list[dict[str, Any]]:
 
     Row keys: ``day``, ``brand``, ``is_competitor``, ``source`` and the counts.
     """
-    dialect = engine.dialect.name
-    day = _day(col(Mention.published_at), dialect).label("day")
     query = (
         select(
-            day,
-            col(Mention.brand),
-            col(Mention.is_competitor),
-            col(Mention.source),
-            *_mention_aggregates(),
+            col(MentionDay.day),
+            col(MentionDay.brand),
+            col(MentionDay.is_competitor),
+            col(MentionDay.source),
+            *(
+                col(getattr(MentionDay, name))
+                for name in ("mentions", "positive", "negative", "sentiment_sum")
+            ),
+            col(MentionDay.rating_sum),
+            col(MentionDay.rated),
+            col(MentionDay.attention),
         )
-        .where(*_in(period, col(Mention.published_at)))
-        .group_by(day, col(Mention.brand), col(Mention.is_competitor), col(Mention.source))
-        .order_by(day)
+        .where(*_days(period), col(MentionDay.mentions) > 0)
+        .order_by(col(MentionDay.day), col(MentionDay.brand), col(MentionDay.source))
     )
     with Session(engine) as session:
         rows = session.execute(query).all()
     out = []
     for row in rows:
-        data = dict(row._mapping)
-        data["sentiment_sum"] = float(data["sentiment_sum"] or 0)
-        data["rating_sum"] = float(data["rating_sum"] or 0)
-        for key in ("mentions", "positive", "negative", "rated", "attention"):
-            data[key] = int(data[key] or 0)
+        data = _typed(dict(row._mapping))
         data["is_competitor"] = bool(data["is_competitor"])
         out.append(data)
     return out
@@ -134,22 +150,17 @@ def daily(engine: Engine, period: Period) -> list[dict[str, Any]]:
 
 def complaint_themes(engine: Engine, period: Period) -> list[dict[str, Any]]:
     """Per UTC day and aspect: how many of the own brand's mentions needing attention."""
-    dialect = engine.dialect.name
-    day = _day(col(Mention.published_at), dialect).label("day")
-    query = select(day, col(Mention.aspects)).where(
-        col(Mention.needs_attention).is_(True),
-        *_in(period, col(Mention.published_at)),
-        col(Mention.is_competitor).is_(False),
+    query = (
+        select(col(AspectDay.day), col(AspectDay.aspect), col(AspectDay.mentions))
+        .where(
+            col(AspectDay.day) >= period.first_day,
+            col(AspectDay.day) < period.end_day,
+            col(AspectDay.mentions) > 0,
+        )
+        .order_by(col(AspectDay.day), col(AspectDay.mentions).desc(), col(AspectDay.aspect))
     )
-    counts: Counter[tuple[str, str]] = Counter()
     with Session(engine) as session:
-        for row_day, aspects in session.execute(query):
-            for aspect in aspects or ["(none)"]:
-                counts[(row_day, str(aspect))] += 1
-    return [
-        {"day": d, "aspect": a, "mentions": n}
-        for (d, a), n in sorted(counts.items(), key=lambda item: (item[0][0], -item[1]))
-    ]
+        return [dict(row._mapping) for row in session.execute(query).all()]
 
 
 def case_kpis(engine: Engine, period: Period, *, now: datetime | None = None) -> dict[str, Any]:

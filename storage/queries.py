@@ -138,14 +138,51 @@ def _like_escape(value: str) -> str:
 
 def _confirmed_link() -> Any:
     return exists().where(
-        col(CustomerLink.mention_id) == col(Mention.id), col(CustomerLink.status) == "confirmed"
+        col(CustomerLink.mention_id) == col(Case.mention_id),
+        col(CustomerLink.status) == "confirmed",
     )
 
 
-def _queue_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+def _case_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """Conditions on the case itself (status, owner, due time, customer link)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.statuses:
         conditions.append(col(Case.status).in_(filters.statuses))
+    if filters.assignees:
+        named = [a for a in filters.assignees if a != UNASSIGNED]
+        options: list[ColumnElement[bool]] = []
+        if named:
+            options.append(col(Case.assignee).in_(named))
+        if UNASSIGNED in filters.assignees:
+            options.append(col(Case.assignee).is_(None))
+        conditions.append(or_(*options))
+    if filters.linked is True:
+        conditions.append(_confirmed_link())
+    elif filters.linked is False:
+        conditions.append(~_confirmed_link())
+    if re.fullmatch(r"#\d{1,12}", filters.text.strip()):
+        conditions.append(col(Case.id) == int(filters.text.strip()[1:]))
+    if filters.due == "overdue":
+        conditions += [col(Case.first_action_at).is_(None), col(Case.due_at) < now]
+    elif filters.due == "soon":
+        conditions += [
+            col(Case.first_action_at).is_(None),
+            col(Case.due_at) >= now,
+            col(Case.due_at) < now + DUE_SOON,
+        ]
+    return conditions
+
+
+def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
+    # SQLite's LIKE ignores (ASCII) case already; ilike() would add lower() on every row
+    if dialect == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """Conditions on the case's mention (source, aspects, brand, date, words)."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.sources:
         conditions.append(col(Mention.source).in_(filters.sources))
     if filters.aspects:
@@ -159,47 +196,25 @@ def _queue_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement
                 )
             )
         )
-    if filters.assignees:
-        named = [a for a in filters.assignees if a != UNASSIGNED]
-        options: list[ColumnElement[bool]] = []
-        if named:
-            options.append(col(Case.assignee).in_(named))
-        if UNASSIGNED in filters.assignees:
-            options.append(col(Case.assignee).is_(None))
-        conditions.append(or_(*options))
     if filters.brand == "own":
         conditions.append(col(Mention.is_competitor).is_(False))
     elif filters.brand == "competitor":
         conditions.append(col(Mention.is_competitor).is_(True))
-    if filters.linked is True:
-        conditions.append(_confirmed_link())
-    elif filters.linked is False:
-        conditions.append(~_confirmed_link())
     if filters.published_from is not None:
         conditions.append(col(Mention.published_at) >= filters.published_from)
     if filters.published_to is not None:
         conditions.append(col(Mention.published_at) < filters.published_to)
     text = filters.text.strip()
-    if re.fullmatch(r"#\d{1,12}", text):
-        conditions.append(col(Case.id) == int(text[1:]))
-    elif text:
+    if text and not re.fullmatch(r"#\d{1,12}", text):
         for word in text.split()[:8]:
             pattern = f"%{_like_escape(word)}%"
             conditions.append(
                 or_(
-                    col(Mention.text).ilike(pattern, escape="\\"),
-                    col(Mention.title).ilike(pattern, escape="\\"),
-                    col(Mention.author).ilike(pattern, escape="\\"),
+                    _contains(col(Mention.text), pattern, dialect),
+                    _contains(col(Mention.title), pattern, dialect),
+                    _contains(col(Mention.author), pattern, dialect),
                 )
             )
-    if filters.due == "overdue":
-        conditions += [col(Case.first_action_at).is_(None), col(Case.due_at) < now]
-    elif filters.due == "soon":
-        conditions += [
-            col(Case.first_action_at).is_(None),
-            col(Case.due_at) >= now,
-            col(Case.due_at) < now + DUE_SOON,
-        ]
     return conditions
 
 
@@ -225,6 +240,8 @@ def queue_page(
     """One page of the triage queue (highest priority first by default) and the total count.
 
     Filtering, sorting and paging happen in the database: only the page's rows are loaded.
+    The cases drive the query (the open ones are few; the mentions are many): the mention's
+    conditions are checked per case, then only the page's rows are joined and completed.
     Each row has the case's and the mention's columns (:data:`QUEUE_CASE_COLUMNS`,
     :data:`QUEUE_MENTION_COLUMNS`) plus ``customer`` (the confirmed customer's name) and
     ``suggestions`` (links waiting for a decision).
@@ -232,17 +249,21 @@ def queue_page(
     filters = filters or QueueFilter()
     if statuses is not None:
         filters = replace(filters, statuses=statuses)
-    conditions = _queue_conditions(filters, now or utcnow())
-    joined = (
-        select(func.count())
-        .select_from(Case)
-        .join(Mention, col(Mention.id) == col(Case.mention_id))
-    )
+    conditions = _case_conditions(filters, now or utcnow())
+    on_mention = _mention_conditions(filters, engine.dialect.name)
+    if on_mention:
+        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
+    # one pass: the page's ids in order, and how many match (a window count)
+    page = select(col(Case.id), func.count().over().label("total")).where(*conditions)
+    if filters.sort == "newest":
+        page = page.join(Mention, col(Mention.id) == col(Case.mention_id))
+    page = page.order_by(*_queue_order(filters.sort)).limit(limit).offset(offset)
     customer = (
         select(col(Customer.name))
         .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
         .where(
-            col(CustomerLink.mention_id) == col(Mention.id), col(CustomerLink.status) == "confirmed"
+            col(CustomerLink.mention_id) == col(Mention.id),
+            col(CustomerLink.status) == "confirmed",
         )
         .limit(1)
         .correlate(Mention)
@@ -252,7 +273,8 @@ def queue_page(
         select(func.count())
         .select_from(CustomerLink)
         .where(
-            col(CustomerLink.mention_id) == col(Mention.id), col(CustomerLink.status) == "suggested"
+            col(CustomerLink.mention_id) == col(Mention.id),
+            col(CustomerLink.status) == "suggested",
         )
         .correlate(Mention)
         .scalar_subquery()
@@ -264,16 +286,24 @@ def queue_page(
         suggestions.label("suggestions"),
     ]
     with Session(engine) as session:
-        total = session.scalar(joined.where(*conditions)) or 0
-        rows = session.execute(
-            select(*columns)
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(*conditions)
-            .order_by(*_queue_order(filters.sort))
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    return [dict(row._mapping) for row in rows], int(total)
+        found_ids = session.execute(page).all()
+        ids = [row.id for row in found_ids]
+        if found_ids:
+            total = int(found_ids[0].total)
+        else:  # past the last page (or nothing matches): count on its own
+            total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+        rows = (
+            session.execute(
+                select(*columns)
+                .join(Mention, col(Mention.id) == col(Case.mention_id))
+                .where(col(Case.id).in_(ids))
+            ).all()
+            if ids
+            else []
+        )
+    position = {case_id: i for i, case_id in enumerate(ids)}
+    found = sorted((dict(row._mapping) for row in rows), key=lambda r: position[r["id"]])
+    return found, int(total)
 
 
 def queue_counts(engine: Engine, *, now: datetime | None = None) -> dict[str, int]:

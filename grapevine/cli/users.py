@@ -1,5 +1,7 @@
 """``grapevine users``: password hashes for the dashboard's ``[[users]]``, and who is configured."""
 
+import sys
+
 import click
 from argon2 import PasswordHasher
 
@@ -31,7 +33,7 @@ def hash_password(password_stdin: bool) -> None:
       printf '%s\\n' "$PASSWORD" | grapevine users hash --password-stdin
     """
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt(
             "Password", hide_input=True, confirmation_prompt="Repeat the password", err=True
