@@ -186,44 +186,50 @@ def case_kpis(engine: Engine, period: Period, *, now: datetime | None = None) ->
                 _count_if(acted & answered),
             ).where(*opened_in)
         ).one()
-        hours = [
-            float(h)
-            for (h,) in session.execute(
-                select(
-                    _hours_between(col(Case.opened_at), col(Case.first_action_at), dialect)
-                ).where(*opened_in, acted)
-            )
-            if h is not None
-        ]
+        opened, first_actions, sla_due, sla_met = (int(v or 0) for v in totals)
+        median_hours = None
+        if first_actions:  # the median in the database: sort, take the middle one or two
+            hours = _hours_between(col(Case.opened_at), col(Case.first_action_at), dialect)
+            middle = [
+                float(h)
+                for (h,) in session.execute(
+                    select(hours)
+                    .where(*opened_in, acted)
+                    .order_by(hours)
+                    .limit(2 - first_actions % 2)
+                    .offset((first_actions - 1) // 2)
+                )
+            ]
+            median_hours = statistics.fmean(middle) if middle else None
         open_now = session.scalar(
             select(func.count()).select_from(Case).where(col(Case.status).in_(OPEN_CASE_STATUSES))
         )
 
+        def since(column: Any, moment: datetime) -> int:
+            return int(
+                session.scalar(select(func.count()).select_from(Case).where(column >= moment)) or 0
+            )
+
         def open_at(moment: datetime) -> int:
+            # open then = open now + closed since - opened since (a case closes after it opens)
             if moment >= now:
                 return int(open_now or 0)
-            opened_since = session.scalar(
-                select(func.count())
-                .select_from(Case)
-                .where(col(Case.opened_at) >= moment, col(Case.resolved_at).is_(None))
+            return max(
+                0,
+                int(open_now or 0)
+                + since(col(Case.resolved_at), moment)
+                - since(col(Case.opened_at), moment),
             )
-            closed_since = session.scalar(
-                select(func.count())
-                .select_from(Case)
-                .where(col(Case.resolved_at) >= moment, col(Case.opened_at) < moment)
-            )
-            return max(0, int(open_now or 0) - int(opened_since or 0) + int(closed_since or 0))
 
         closed = session.scalar(
             select(func.count()).select_from(Case).where(*_in(period, col(Case.resolved_at)))
         )
         open_start, open_end = open_at(period.start), open_at(period.end)
-    opened, first_actions, sla_due, sla_met = (int(v or 0) for v in totals)
     return {
         "opened": opened,
         "closed": int(closed or 0),
         "first_actions": first_actions,
-        "median_first_action_hours": statistics.median(hours) if hours else None,
+        "median_first_action_hours": median_hours,
         "sla_due": sla_due,
         "sla_met": sla_met,
         "sla_share": sla_met / sla_due if sla_due else None,
