@@ -83,12 +83,18 @@ def analysis_panel(cf: CaseFile) -> None:
     sentiment = mention.sentiment
     cols[0].metric(
         "Sentiment",
-        f"{sentiment:+.2f} {mention.label or ''}" if sentiment is not None else "n/a",
+        f"{sentiment:+.2f}" if sentiment is not None else "n/a",
+        mention.label or None,
+        delta_color="off",
+        delta_arrow="off",
         help="From -1 (very negative) to +1 (very positive)",
     )
     cols[1].metric(
         "Complaint",
-        f"{'yes' if mention.complaint else 'no'} ({mention.complaint_score:.2f})",
+        "yes" if mention.complaint else "no",
+        f"score {mention.complaint_score:.2f}",
+        delta_color="off",
+        delta_arrow="off",
         help="A complaint is not always negative words: waiting, refunds, no reply…",
     )
     cols[2].metric("Aspects", len(mention.aspects or []))

@@ -81,16 +81,19 @@ def work_form(cf: CaseFile, who: Person, settings: DashboardSettings, people: li
     case = cf.case
     cid = case.id or 0
     gen = _generation(cid)
+    # the widgets belong to the version the person works from: after their own save, a
+    # "take it", or taking someone else's changes, the form starts again from the case
+    stamp = f"{cid}_{seen_version(case)}_{gen}"
     locked = not who.can_work
     statuses = [case.status, *TRANSITIONS.get(case.status, ())]
     owners = list(dict.fromkeys([*([case.assignee] if case.assignee else []), who.name, *people]))
-    with st.form(f"work_{cid}_{gen}", border=True):
+    with st.form(f"work_{stamp}", border=True):
         st.markdown("**Work this case**")
         left, right = st.columns(2)
         assignee = left.selectbox(
             "Assignee",
             [*owners, NOBODY] if case.assignee else [NOBODY, *owners],
-            key=f"cw_{cid}_{gen}_assignee",
+            key=f"cw_{stamp}_assignee",
             disabled=locked,
             accept_new_options=True,
         )
@@ -98,24 +101,24 @@ def work_form(cf: CaseFile, who: Person, settings: DashboardSettings, people: li
             "Status",
             statuses,
             format_func=display.status_name,
-            key=f"cw_{cid}_{gen}_status",
+            key=f"cw_{stamp}_status",
             disabled=locked,
         )
         reason = st.text_input(
-            "Reason (needed to dismiss)", key=f"cw_{cid}_{gen}_reason", disabled=locked
+            "Reason (needed to dismiss)", key=f"cw_{stamp}_reason", disabled=locked
         )
         action = st.selectbox(
             "Action taken",
             [NO_ACTION, *ACTIONS],
-            key=f"cw_{cid}_{gen}_action",
+            key=f"cw_{stamp}_action",
             disabled=locked,
         )
-        note = st.text_area("Note", key=f"cw_{cid}_{gen}_note", disabled=locked, height=80)
+        note = st.text_area("Note", key=f"cw_{stamp}_note", disabled=locked, height=80)
         follow_up = st.date_input(
             "Follow-up on",
             value=None,
             min_value=date.today(),
-            key=f"cw_{cid}_{gen}_follow_up",
+            key=f"cw_{stamp}_follow_up",
             disabled=locked,
             help="Left empty when resolving: the first review is set "
             f"{settings.follow_up_days[0] if settings.follow_up_days else 30} days out.",

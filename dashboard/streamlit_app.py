@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import auth, context
 
 #: Session-state prefixes of filters that survive switching pages.
-KEPT = ("q_", "h_", "fu_", "cu_", "src_")
+KEPT = ("q_", "h_", "fu_", "cu_", "src_", "actor_")
 
 st.set_page_config(page_title="Grapevine", page_icon="🍇", layout="wide")
 
