@@ -59,7 +59,7 @@ def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
         label_visibility="collapsed",
     )
     view = st.session_state.get("q_view") or "open"
-    search, sort = st.columns([3, 1])
+    search, sort, more = st.columns([6, 2, 1], vertical_alignment="center")
     search.text_input(
         "Search",
         key="q_text",
@@ -73,26 +73,16 @@ def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
         key="q_sort",
         label_visibility="collapsed",
     )
-    with st.expander("Filters", icon=":material/filter_list:"):
-        left, middle, right = st.columns(3)
-        left.multiselect(
-            "Status",
-            CASE_STATUSES,
-            format_func=display.status_name,
-            key="q_status",
-            placeholder="Open statuses",
-        )
-        left.multiselect("Source", opts["sources"], key="q_sources", placeholder="Any source")
-        middle.multiselect("Aspect", opts["aspects"], key="q_aspects", placeholder="Any aspect")
-        middle.multiselect(
-            "Assignee",
-            [NOBODY, *opts["assignees"]],
-            key="q_assignees",
-            placeholder="Anyone",
-        )
-        right.selectbox("Brand", list(BRANDS), format_func=BRANDS.__getitem__, key="q_brand")
-        right.selectbox("Customer", list(LINKED), format_func=LINKED.__getitem__, key="q_linked")
-        st.date_input("Published between", value=[], key="q_dates", format="YYYY-MM-DD")
+    # the filter widgets are drawn only when asked for (a lighter landing page); their
+    # values live on in the session either way
+    if more.toggle("Filters", key="q_show_filters"):
+        _filter_widgets(opts)
+    else:
+        active = _active_filters()
+        if active:
+            note, clear = st.columns([6, 1], vertical_alignment="center")
+            note.caption("Filtered by " + display.md_escape("; ".join(active)))
+            clear.button("Clear filters", key="btn_clear_filters", on_click=_clear_filters)
     statuses = tuple(st.session_state.get("q_status") or ())
     if not statuses:
         statuses = CASE_STATUSES if view == "all" else OPEN_CASE_STATUSES
@@ -118,6 +108,61 @@ def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
         due=view if view in ("overdue", "soon") else "any",
         sort=st.session_state.get("q_sort") or "priority",
     )
+
+
+FILTER_KEYS = (
+    "q_status",
+    "q_sources",
+    "q_aspects",
+    "q_assignees",
+    "q_brand",
+    "q_linked",
+    "q_dates",
+)
+
+
+def _filter_widgets(opts: dict[str, list[str]]) -> None:
+    left, middle, right = st.columns(3)
+    left.multiselect(
+        "Status",
+        CASE_STATUSES,
+        format_func=display.status_name,
+        key="q_status",
+        placeholder="Open statuses",
+    )
+    left.multiselect("Source", opts["sources"], key="q_sources", placeholder="Any source")
+    middle.multiselect("Aspect", opts["aspects"], key="q_aspects", placeholder="Any aspect")
+    middle.multiselect(
+        "Assignee", [NOBODY, *opts["assignees"]], key="q_assignees", placeholder="Anyone"
+    )
+    right.selectbox("Brand", list(BRANDS), format_func=BRANDS.__getitem__, key="q_brand")
+    right.selectbox("Customer", list(LINKED), format_func=LINKED.__getitem__, key="q_linked")
+    st.date_input("Published between", value=[], key="q_dates", format="YYYY-MM-DD")
+
+
+def _active_filters() -> list[str]:
+    state = st.session_state
+    active = []
+    for key, label in (
+        ("q_status", "status"),
+        ("q_sources", "source"),
+        ("q_aspects", "aspect"),
+        ("q_assignees", "assignee"),
+    ):
+        if state.get(key):
+            active.append(f"{label}: " + ", ".join(display.status_name(v) for v in state[key]))
+    if state.get("q_brand", "any") != "any":
+        active.append(BRANDS[state["q_brand"]].lower())
+    if state.get("q_linked", "any") != "any":
+        active.append(LINKED[state["q_linked"]].lower())
+    if state.get("q_dates"):
+        active.append("published " + " to ".join(f"{d:%Y-%m-%d}" for d in state["q_dates"]))
+    return active
+
+
+def _clear_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
 
 
 def track_view(filters: QueueFilter) -> str:

@@ -87,6 +87,11 @@ def test_search_and_filters_narrow_the_queue(app, seeded) -> None:
 
     at = app(q_sources=["forums"]).run()
     assert list(at.dataframe[0].value["Source"]) == ["forums"]
+    assert any(c.value.replace("\\", "") == "Filtered by source: forums" for c in at.caption)
+    button(at, "Clear filters").click().run()
+    assert len(at.dataframe[0].value) == 4
+    at.toggle(key="q_show_filters").set_value(True).run()
+    assert [m.label for m in at.multiselect] == ["Status", "Source", "Aspect", "Assignee"]
 
     at = app(q_text="no such words anywhere").run()
     assert "No case matches" in at.info[0].value
