@@ -150,6 +150,12 @@ def current(settings: DashboardSettings) -> Person | None:
 
 def sign_in_page(settings: DashboardSettings) -> None:
     """The sign-in screen: a password form and/or the single sign-on button."""
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _sign_in_form(settings)
+
+
+def _sign_in_form(settings: DashboardSettings) -> None:
     st.title("Grapevine")
     st.write("Sign in to work the triage queue.")
     refused = _oidc_person(settings)

@@ -20,23 +20,38 @@ for key in list(st.session_state.keys()):
 
 cfg = context.settings()
 who = auth.current(cfg)
+#: (script, title, icon, url path) of every page; settings are for admins only
+PAGES = [
+    ("app_pages/queue.py", "Triage queue", ":material/inbox:", ""),
+    ("app_pages/case.py", "Case", ":material/assignment:", "case"),
+    ("app_pages/health.py", "Brand health", ":material/monitoring:", "health"),
+    ("app_pages/follow_ups.py", "Follow-ups", ":material/event_repeat:", "follow_ups"),
+    ("app_pages/customers.py", "Customers", ":material/groups:", "customers"),
+    ("app_pages/sources.py", "Sources", ":material/rss_feed:", "sources"),
+    ("app_pages/settings.py", "Settings", ":material/settings:", "settings"),
+]
+
 if who is None:
+    # every address shows the sign-in, so a shared link to a case opens it after signing in
+    def sign_in() -> None:
+        """The sign-in screen."""
+        auth.sign_in_page(cfg)
+
     st.navigation(
-        [st.Page(lambda: auth.sign_in_page(cfg), title="Sign in", url_path="sign-in", default=True)]
+        [
+            st.Page(sign_in, title="Sign in", url_path=url or None, default=not url)
+            for _script, _title, _icon, url in PAGES
+        ],
+        position="hidden",
     ).run()
     st.stop()
 assert who is not None
 
 pages = [
-    st.Page("app_pages/queue.py", title="Triage queue", icon=":material/inbox:", default=True),
-    st.Page("app_pages/case.py", title="Case", icon=":material/assignment:", url_path="case"),
-    st.Page("app_pages/health.py", title="Brand health", icon=":material/monitoring:"),
-    st.Page("app_pages/follow_ups.py", title="Follow-ups", icon=":material/event_repeat:"),
-    st.Page("app_pages/customers.py", title="Customers", icon=":material/groups:"),
-    st.Page("app_pages/sources.py", title="Sources", icon=":material/rss_feed:"),
+    st.Page(script, title=title, icon=icon, url_path=url or None, default=not url)
+    for script, title, icon, url in PAGES
+    if url != "settings" or who.is_admin
 ]
-if who.is_admin:
-    pages.append(st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"))
 
 with st.sidebar:
     st.caption(f"Listening for {cfg.brand}")

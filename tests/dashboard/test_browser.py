@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def dashboard(demo: Path) -> Iterator[str]:
-    """`grapevine dashboard` on the demo, on a free port; its URL."""
+@contextmanager
+def serve(demo: Path, config: Path) -> Iterator[str]:
+    """`grapevine dashboard --config config` on a free port; its URL."""
     port = free_port()
-    log = (demo / "dashboard.log").open("w")
+    log = (demo / f"{config.stem}.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "grapevine", "dashboard", "--config", str(demo / "grapevine.toml")]
+        [sys.executable, "-m", "grapevine", "dashboard", "--config", str(config)]
         + ["--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -88,7 +89,7 @@ def dashboard(demo: Path) -> Iterator[str]:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert server.poll() is None, (demo / "dashboard.log").read_text()
+                assert server.poll() is None, (demo / f"{config.stem}.log").read_text()
                 assert time.monotonic() < deadline, "the dashboard did not start"
                 time.sleep(0.25)
         yield f"http://127.0.0.1:{port}"
@@ -96,6 +97,13 @@ def dashboard(demo: Path) -> Iterator[str]:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo: Path) -> Iterator[str]:
+    """`grapevine dashboard` on the demo (no users: bound to 127.0.0.1); its URL."""
+    with serve(demo, demo / "grapevine.toml") as url:
+        yield url
 
 
 @pytest.fixture
@@ -244,3 +252,29 @@ def test_every_page_opens(page, dashboard: str, path: str, heading: str, name: s
     no_exception(page)
     shot(page, name)
     assert page.evaluate("window.__alerts") == 0
+
+
+def test_sign_in_then_a_shared_link_opens_read_only_for_a_viewer(page, demo: Path) -> None:
+    from argon2 import PasswordHasher
+
+    digest = PasswordHasher().hash("a long enough secret")
+    config = demo / "with-users.toml"
+    config.write_text(
+        (demo / "grapevine.toml").read_text()
+        + f'\n[[users]]\nname = "vic"\nrole = "viewer"\npassword_hash = "{digest}"\n'
+    )
+    case_id, status, _ = case_of(demo, "Daniel Okafor")
+    with serve(demo, config) as url:
+        page.goto(f"{url}/case?case={case_id}")
+        page.get_by_label("Name", exact=True).fill("vic")
+        page.get_by_label("Password", exact=True).fill("not the secret")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Unknown name or wrong password.").wait_for(timeout=30_000)
+        page.get_by_label("Password", exact=True).fill("a long enough secret")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name=f"Case #{case_id}").wait_for(timeout=30_000)
+        page.get_by_text("You have read access (viewer)").wait_for()
+        assert page.get_by_role("button", name="Save").is_disabled()
+        assert page.get_by_role("link", name="Settings").count() == 0
+        no_exception(page)
+    assert case_of(demo, "Daniel Okafor")[1] == status
