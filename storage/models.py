@@ -161,6 +161,8 @@ class Case(SQLModel, table=True):
             "assignee",
             "mention_id",
         ),
+        # the queue's "everything" view walks all cases by priority (0002_dashboard)
+        Index("ix_case_priority", "priority", "status"),
         # brand health's case timings (0002_dashboard)
         Index("ix_case_timing", "opened_at", "first_action_at", "due_at", "resolved_at"),
     )

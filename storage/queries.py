@@ -6,7 +6,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlmodel import Session, col
 
 from storage.models import OPEN_CASE_STATUSES, Case, CrawlRun, Customer, CustomerLink, Mention
@@ -253,8 +265,11 @@ def queue_page(
     on_mention = _mention_conditions(filters, engine.dialect.name)
     if on_mention:
         conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
-    # one pass: the page's ids in order, and how many match (a window count)
-    page = select(col(Case.id), func.count().over().label("total")).where(*conditions)
+    # with conditions on the mention, one pass gives the page's ids in order and how many
+    # match (a window count); on the case alone, an index counts and another walks in order
+    windowed = bool(on_mention)
+    page = select(col(Case.id), func.count().over().label("total") if windowed else literal(0))
+    page = page.where(*conditions)
     if filters.sort == "newest":
         page = page.join(Mention, col(Mention.id) == col(Case.mention_id))
     page = page.order_by(*_queue_order(filters.sort)).limit(limit).offset(offset)
@@ -288,9 +303,9 @@ def queue_page(
     with Session(engine) as session:
         found_ids = session.execute(page).all()
         ids = [row.id for row in found_ids]
-        if found_ids:
+        if windowed and found_ids:
             total = int(found_ids[0].total)
-        else:  # past the last page (or nothing matches): count on its own
+        else:  # on the case alone, or past the last page: count on its own
             total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
         rows = (
             session.execute(

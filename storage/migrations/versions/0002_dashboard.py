@@ -52,6 +52,8 @@ def upgrade() -> None:
             ["status", "priority", "due_at", "first_action_at", "assignee", "mention_id"],
             unique=False,
         )
+        # the queue's "everything" view walks all cases by priority
+        batch_op.create_index("ix_case_priority", ["priority", "status"], unique=False)
         # brand health's case timings
         batch_op.create_index(
             "ix_case_timing",
@@ -71,6 +73,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS grapevine_rollup_apply(mention, integer)")
     with op.batch_alter_table("triage_case", schema=None) as batch_op:
         batch_op.drop_index("ix_case_timing")
+        batch_op.drop_index("ix_case_priority")
         batch_op.drop_index("ix_case_worklist")
     op.drop_table("mention_day")
     op.drop_table("aspect_day")
