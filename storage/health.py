@@ -61,6 +61,21 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+DAY_COLUMNS = (
+    "day",
+    "brand",
+    "is_competitor",
+    "source",
+    "mentions",
+    "positive",
+    "negative",
+    "sentiment_sum",
+    "rating_sum",
+    "rated",
+    "attention",
+)
+
+
 def _day_totals() -> list[Any]:
     return [
         func.coalesce(func.sum(col(MentionDay.mentions)), 0).label("mentions"),
@@ -122,19 +137,7 @@ def daily(engine: Engine, period: Period) -> list[dict[str, Any]]:
     Row keys: ``day``, ``brand``, ``is_competitor``, ``source`` and the counts.
     """
     query = (
-        select(
-            col(MentionDay.day),
-            col(MentionDay.brand),
-            col(MentionDay.is_competitor),
-            col(MentionDay.source),
-            *(
-                col(getattr(MentionDay, name))
-                for name in ("mentions", "positive", "negative", "sentiment_sum")
-            ),
-            col(MentionDay.rating_sum),
-            col(MentionDay.rated),
-            col(MentionDay.attention),
-        )
+        select(*(col(getattr(MentionDay, name)) for name in DAY_COLUMNS))
         .where(*_days(period), col(MentionDay.mentions) > 0)
         .order_by(col(MentionDay.day), col(MentionDay.brand), col(MentionDay.source))
     )
