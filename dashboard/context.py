@@ -5,6 +5,7 @@ import os
 import streamlit as st
 from sqlalchemy import Engine
 
+from dashboard.auth import Person, current
 from dashboard.settings import SETTINGS_ENV, DashboardSettings
 from storage import make_engine
 
@@ -39,3 +40,19 @@ def settings() -> DashboardSettings:
 def engine() -> Engine:
     """The process-wide engine for the configured database."""
     return _engine(settings().database_url)
+
+
+def person() -> Person:
+    """Who uses this session (the entry script has made sure somebody does)."""
+    found = current(settings())
+    if found is None:  # a page run without the entry script's sign-in
+        st.error("Please sign in.")
+        st.stop()
+        raise RuntimeError("unreachable")
+    return found
+
+
+def read_only_notice(who: Person) -> None:
+    """Say once per page why the actions are greyed out for a viewer."""
+    if not who.can_work:
+        st.info("You have read access (viewer): the actions are disabled.", icon=":material/lock:")

@@ -14,12 +14,29 @@ from pydantic import BaseModel, Field
 SETTINGS_ENV = "GRAPEVINE_DASHBOARD_SETTINGS"
 
 
+#: Roles, least to most: read; work cases; everything including the settings view.
+ROLES = ("viewer", "responder", "admin")
+
+
 class DashboardUser(BaseModel):
     """A user who may sign in."""
 
     name: str
     role: str = "responder"
     password_hash: str
+
+
+class OidcSettings(BaseModel):
+    """Sign-in through an OpenID Connect provider with ``st.login``.
+
+    The provider's client id and secrets live in Streamlit's ``.streamlit/secrets.toml``
+    (``[auth]``); ``roles`` maps a signed-in email to a role, ``default_role`` is for any
+    other verified email (``None``: they are refused).
+    """
+
+    provider: str | None = None
+    roles: dict[str, str] = Field(default_factory=dict)
+    default_role: str | None = None
 
 
 class DashboardSettings(BaseModel):
@@ -37,6 +54,21 @@ class DashboardSettings(BaseModel):
     follow_up_days: list[int] = Field(default_factory=lambda: [30, 60, 90])
     targets: list[str] = Field(default_factory=list)
     public_url: str | None = None
+    # added for the dashboard pages
+    aspects: list[str] = Field(default_factory=list)
+    order_number_pattern: str | None = None
+    spike_factor: float = 3.0
+    spike_min_count: int = 5
+    spike_baseline_days: int = 14
+    host: str = "127.0.0.1"
+    port: int = 8501
+    oidc: OidcSettings | None = None
+    config_path: str | None = None
+
+    @property
+    def sign_in_required(self) -> bool:
+        """Whether people must sign in (users or an OIDC provider are configured)."""
+        return bool(self.users) or self.oidc is not None
 
     def write(self, path: Path) -> Path:
         """Write as JSON, readable by the owner only."""

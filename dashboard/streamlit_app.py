@@ -1,19 +1,73 @@
 """Grapevine's dashboard: the triage desk marketing and support open every morning.
 
 Start it with ``grapevine dashboard`` (which hands over the settings); pages live in
-``dashboard/app_pages``.
+``dashboard/app_pages``. This script signs the person in, keeps the filters across pages and
+offers the pages their role allows.
 """
 
 import streamlit as st
 
-from dashboard import context
+from dashboard import auth, context
+
+#: Session-state prefixes of filters that survive switching pages.
+KEPT = ("q_", "h_", "fu_", "cu_", "src_", "actor_")
 
 st.set_page_config(page_title="Grapevine", page_icon="🍇", layout="wide")
 
+for key in list(st.session_state.keys()):
+    if isinstance(key, str) and key.startswith(KEPT):
+        st.session_state[key] = st.session_state[key]
+
 cfg = context.settings()
+who = auth.current(cfg)
+#: (script, title, icon, url path) of every page; settings are for admins only
+PAGES = [
+    ("app_pages/queue.py", "Triage queue", ":material/inbox:", ""),
+    ("app_pages/case.py", "Case", ":material/assignment:", "case"),
+    ("app_pages/health.py", "Brand health", ":material/monitoring:", "health"),
+    ("app_pages/follow_ups.py", "Follow-ups", ":material/event_repeat:", "follow_ups"),
+    ("app_pages/customers.py", "Customers", ":material/groups:", "customers"),
+    ("app_pages/sources.py", "Sources", ":material/rss_feed:", "sources"),
+    ("app_pages/settings.py", "Settings", ":material/settings:", "settings"),
+]
+
+if who is None:
+    # every address shows the sign-in, so a shared link to a case opens it after signing in
+    def sign_in() -> None:
+        """The sign-in screen."""
+        auth.sign_in_page(cfg)
+
+    st.navigation(
+        [
+            st.Page(sign_in, title="Sign in", url_path=url or None, default=not url)
+            for _script, _title, _icon, url in PAGES
+        ],
+        position="hidden",
+    ).run()
+    st.stop()
+assert who is not None
 
 pages = [
-    st.Page("app_pages/queue.py", title="Triage queue", icon=":material/inbox:", default=True),
+    st.Page(script, title=title, icon=icon, url_path=url or None, default=not url)
+    for script, title, icon, url in PAGES
+    if url != "settings" or who.is_admin
 ]
-st.sidebar.caption(f"Listening for **{cfg.brand}**")
+
+with st.sidebar:
+    st.caption(f"Listening for {cfg.brand}")
+    if who.method == "local":
+        st.text_input(
+            "Your name (for the timeline and replies)",
+            key="actor_name",
+            placeholder="local user",
+        )
+        st.caption(
+            f"No sign-in configured: the dashboard listens on {cfg.host} only, so only "
+            "this machine can open it. Add [[users]] to share it with a team."
+        )
+    else:
+        st.text(f"Signed in: {who.name} ({who.role})")
+        if st.button("Sign out", key="btn_sign_out"):
+            auth.sign_out(who)
+
 st.navigation(pages).run()

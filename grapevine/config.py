@@ -426,12 +426,26 @@ class UserConfig(Strict):
     password_hash: str = Field(pattern=r"^\$(argon2(id|i|d)|2[aby])\$")
 
 
+class OidcConfig(Strict):
+    """Sign-in with an OpenID Connect provider (Streamlit's ``st.login``).
+
+    The client id and secrets go in ``.streamlit/secrets.toml`` (``[auth]``), never here.
+    """
+
+    provider: str | None = Field(
+        default=None, description="a named [auth.<provider>] in secrets.toml; None: [auth]"
+    )
+    roles: dict[str, Literal["viewer", "responder", "admin"]] = Field(default_factory=dict)
+    default_role: Literal["viewer", "responder", "admin"] | None = None
+
+
 class DashboardConfig(Strict):
     """The Streamlit dashboard."""
 
     host: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
     public_url: str | None = Field(default=None, description="link base used in exports")
+    oidc: OidcConfig | None = None
 
 
 class Settings(Strict):

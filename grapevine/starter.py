@@ -118,6 +118,11 @@ failed_runs = 3           # or failing this many runs in a row
 host = "127.0.0.1"
 port = 8501
 # public_url = "https://grapevine.example.com"   # the base of case links in exports and alerts
+# Or sign in through your company's identity provider (Streamlit's st.login): put its
+# [auth] settings in .streamlit/secrets.toml next to this file, then uncomment:
+# [dashboard.oidc]
+# roles = {{ "ana@example.com" = "admin" }}
+# default_role = "viewer"  # any other signed-in person; leave out to refuse them
 """
 
 EXAMPLE_SOURCES = """\

@@ -98,9 +98,11 @@ def triage_policy(settings: Settings) -> TriagePolicy:
 
 def dashboard_settings(settings: Settings) -> "DashboardSettings":
     """What the dashboard process needs from the config."""
-    from dashboard.settings import DashboardSettings, DashboardUser
+    from dashboard.settings import DashboardSettings, DashboardUser, OidcSettings
+    from sentiment.aspects import DEFAULT_ASPECTS
 
     templates = settings.triage.templates_dir
+    oidc = settings.dashboard.oidc
     return DashboardSettings(
         database_url=settings.database_url,
         brand=settings.brand.name,
@@ -117,6 +119,21 @@ def dashboard_settings(settings: Settings) -> "DashboardSettings":
         follow_up_days=list(settings.triage.follow_up_days),
         targets=[t.name for t in settings.targets],
         public_url=settings.dashboard.public_url,
+        aspects=sorted({*DEFAULT_ASPECTS, *settings.analysis.aspects}),
+        order_number_pattern=settings.analysis.order_number_pattern,
+        spike_factor=settings.alerts.spike_factor,
+        spike_min_count=settings.alerts.spike_min_count,
+        spike_baseline_days=settings.alerts.spike_baseline_days,
+        host=settings.dashboard.host,
+        port=settings.dashboard.port,
+        oidc=OidcSettings(
+            provider=oidc.provider,
+            roles={email.lower(): role for email, role in oidc.roles.items()},
+            default_role=oidc.default_role,
+        )
+        if oidc
+        else None,
+        config_path=str(settings.path.resolve()),
     )
 
 

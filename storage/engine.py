@@ -31,6 +31,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # read through memory-mapped I/O: random reads (a page of the triage queue joining its
+    # mentions) cost half as much as through read() on a large file
+    cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
 
 

@@ -153,7 +153,23 @@ class Case(SQLModel, table=True):
     """
 
     __tablename__ = "triage_case"
-    __table_args__ = (Index("ix_case_status_priority", "status", "priority"),)
+    __table_args__ = (
+        Index("ix_case_status_priority", "status", "priority"),
+        # the triage queue's counts and pages read this index alone (0002_dashboard)
+        Index(
+            "ix_case_worklist",
+            "status",
+            "priority",
+            "due_at",
+            "first_action_at",
+            "assignee",
+            "mention_id",
+        ),
+        # the queue's "everything" view walks all cases by priority (0002_dashboard)
+        Index("ix_case_priority", "priority", "status"),
+        # brand health's case timings (0002_dashboard)
+        Index("ix_case_timing", "opened_at", "first_action_at", "due_at", "resolved_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     mention_id: int = Field(foreign_key="mention.id", unique=True, ondelete="CASCADE")
@@ -269,3 +285,35 @@ class JobRun(SQLModel, table=True):
     trigger: str = Field(default="manual", max_length=20)
     status: str = Field(default="running", max_length=20)
     summary: dict[str, Any] = _json()
+
+
+class MentionDay(SQLModel, table=True):
+    """Daily totals of mentions per brand and source, kept by database triggers on ``mention``.
+
+    Brand health reads a few hundred of these rows instead of scanning a million mentions
+    (:mod:`storage.rollups`, migration ``0002_dashboard``). ``day`` is the UTC day.
+    """
+
+    __tablename__ = "mention_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    brand: str = Field(primary_key=True, max_length=200)
+    is_competitor: bool = Field(primary_key=True)
+    source: str = Field(primary_key=True, max_length=100)
+    mentions: int = 0
+    positive: int = 0
+    negative: int = 0
+    sentiment_sum: float = 0.0
+    rating_sum: float = 0.0
+    rated: int = 0
+    attention: int = 0
+
+
+class AspectDay(SQLModel, table=True):
+    """Per UTC day and aspect: the own brand's mentions needing attention (triggers)."""
+
+    __tablename__ = "aspect_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    aspect: str = Field(primary_key=True, max_length=200)
+    mentions: int = 0

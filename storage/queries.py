@@ -1,12 +1,29 @@
 """Read-side queries shared by the CLI and the dashboard."""
 
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlmodel import Session, col
 
-from storage.models import OPEN_CASE_STATUSES, Case, Mention
+from storage.models import OPEN_CASE_STATUSES, Case, CrawlRun, Customer, CustomerLink, Mention
 from storage.runs import last_runs
+from storage.types import utcnow
 
 
 def status_summary(engine: Engine, source_names: list[str] | None = None) -> dict[str, Any]:
@@ -65,7 +82,26 @@ def status_summary(engine: Engine, source_names: list[str] | None = None) -> dic
     }
 
 
-QUEUE_CASE_COLUMNS = ("id", "status", "priority", "assignee", "opened_at", "due_at", "version")
+# --- the triage queue -----------------------------------------------------------------------
+
+#: ``QueueFilter.assignees`` value meaning "nobody".
+UNASSIGNED = ""
+#: How far ahead "due soon" looks.
+DUE_SOON = timedelta(hours=24)
+QUEUE_SORTS = ("priority", "due", "newest", "oldest")
+
+QUEUE_CASE_COLUMNS = (
+    "id",
+    "mention_id",
+    "status",
+    "priority",
+    "assignee",
+    "opened_at",
+    "due_at",
+    "first_action_at",
+    "follow_up_at",
+    "version",
+)
 QUEUE_MENTION_COLUMNS = (
     "source",
     "author",
@@ -73,36 +109,262 @@ QUEUE_MENTION_COLUMNS = (
     "text",
     "rating",
     "sentiment",
+    "label",
+    "complaint",
     "aspects",
     "url",
     "published_at",
     "brand",
+    "is_competitor",
 )
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the triage queue shows; an empty field filters nothing.
+
+    ``assignees`` may hold :data:`UNASSIGNED` for cases nobody owns; ``brand`` is ``own``,
+    ``competitor`` or ``any``; ``linked`` asks for a confirmed customer link (or none);
+    ``published_from``/``published_to`` bound the mention's publication (the end excluded);
+    ``text`` matches the title, text and author (every word, any case) or ``#<case id>``;
+    ``due`` is ``overdue`` (past due with no first action), ``soon`` (due within 24 h with
+    no first action) or ``any``.
+    """
+
+    statuses: tuple[str, ...] = OPEN_CASE_STATUSES
+    sources: tuple[str, ...] = ()
+    aspects: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    brand: str = "any"
+    linked: bool | None = None
+    published_from: datetime | None = None
+    published_to: datetime | None = None
+    text: str = ""
+    due: str = "any"
+    sort: str = "priority"
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _confirmed_link() -> Any:
+    return exists().where(
+        col(CustomerLink.mention_id) == col(Case.mention_id),
+        col(CustomerLink.status) == "confirmed",
+    )
+
+
+def _case_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """Conditions on the case itself (status, owner, due time, customer link)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.statuses:
+        conditions.append(col(Case.status).in_(filters.statuses))
+    if filters.assignees:
+        named = [a for a in filters.assignees if a != UNASSIGNED]
+        options: list[ColumnElement[bool]] = []
+        if named:
+            options.append(col(Case.assignee).in_(named))
+        if UNASSIGNED in filters.assignees:
+            options.append(col(Case.assignee).is_(None))
+        conditions.append(or_(*options))
+    if filters.linked is True:
+        conditions.append(_confirmed_link())
+    elif filters.linked is False:
+        conditions.append(~_confirmed_link())
+    if re.fullmatch(r"#\d{1,12}", filters.text.strip()):
+        conditions.append(col(Case.id) == int(filters.text.strip()[1:]))
+    if filters.due == "overdue":
+        conditions += [col(Case.first_action_at).is_(None), col(Case.due_at) < now]
+    elif filters.due == "soon":
+        conditions += [
+            col(Case.first_action_at).is_(None),
+            col(Case.due_at) >= now,
+            col(Case.due_at) < now + DUE_SOON,
+        ]
+    return conditions
+
+
+def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
+    # SQLite's LIKE ignores (ASCII) case already; ilike() would add lower() on every row
+    if dialect == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """Conditions on the case's mention (source, aspects, brand, date, words)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.sources:
+        conditions.append(col(Mention.source).in_(filters.sources))
+    if filters.aspects:
+        # aspects is a JSON list stored as text on both backends: match the quoted name
+        aspects_text = cast(col(Mention.aspects), Text)
+        conditions.append(
+            or_(
+                *(
+                    aspects_text.like(f"%{_like_escape(json.dumps(a))}%", escape="\\")
+                    for a in filters.aspects
+                )
+            )
+        )
+    if filters.brand == "own":
+        conditions.append(col(Mention.is_competitor).is_(False))
+    elif filters.brand == "competitor":
+        conditions.append(col(Mention.is_competitor).is_(True))
+    if filters.published_from is not None:
+        conditions.append(col(Mention.published_at) >= filters.published_from)
+    if filters.published_to is not None:
+        conditions.append(col(Mention.published_at) < filters.published_to)
+    text = filters.text.strip()
+    if text and not re.fullmatch(r"#\d{1,12}", text):
+        for word in text.split()[:8]:
+            pattern = f"%{_like_escape(word)}%"
+            conditions.append(
+                or_(
+                    _contains(col(Mention.text), pattern, dialect),
+                    _contains(col(Mention.title), pattern, dialect),
+                    _contains(col(Mention.author), pattern, dialect),
+                )
+            )
+    return conditions
+
+
+def _queue_order(sort: str) -> list[Any]:
+    if sort == "due":
+        return [col(Case.due_at).is_(None), col(Case.due_at), col(Case.id)]
+    if sort == "newest":
+        return [col(Mention.published_at).desc(), col(Case.id).desc()]
+    if sort == "oldest":
+        return [col(Case.opened_at), col(Case.id)]
+    return [col(Case.priority).desc(), col(Case.id)]
 
 
 def queue_page(
     engine: Engine,
     *,
-    statuses: tuple[str, ...] = OPEN_CASE_STATUSES,
+    filters: QueueFilter | None = None,
+    statuses: tuple[str, ...] | None = None,
     limit: int = 50,
     offset: int = 0,
+    now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the triage queue, highest priority first, and the total count.
+    """One page of the triage queue (highest priority first by default) and the total count.
 
-    Only the page's rows are loaded (server-side paging).
+    Filtering, sorting and paging happen in the database: only the page's rows are loaded.
+    The cases drive the query (the open ones are few; the mentions are many): the mention's
+    conditions are checked per case, then only the page's rows are joined and completed.
+    Each row has the case's and the mention's columns (:data:`QUEUE_CASE_COLUMNS`,
+    :data:`QUEUE_MENTION_COLUMNS`) plus ``customer`` (the confirmed customer's name) and
+    ``suggestions`` (links waiting for a decision).
     """
-    condition = col(Case.status).in_(statuses)
+    filters = filters or QueueFilter()
+    if statuses is not None:
+        filters = replace(filters, statuses=statuses)
+    conditions = _case_conditions(filters, now or utcnow())
+    on_mention = _mention_conditions(filters, engine.dialect.name)
+    if on_mention:
+        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
+    # with conditions on the mention, one pass gives the page's ids in order and how many
+    # match (a window count); on the case alone, an index counts and another walks in order
+    windowed = bool(on_mention)
+    page = select(col(Case.id), func.count().over().label("total") if windowed else literal(0))
+    page = page.where(*conditions)
+    if filters.sort == "newest":
+        page = page.join(Mention, col(Mention.id) == col(Case.mention_id))
+    page = page.order_by(*_queue_order(filters.sort)).limit(limit).offset(offset)
+    customer = (
+        select(col(Customer.name))
+        .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
+        .where(
+            col(CustomerLink.mention_id) == col(Mention.id),
+            col(CustomerLink.status) == "confirmed",
+        )
+        .limit(1)
+        .correlate(Mention)
+        .scalar_subquery()
+    )
+    suggestions = (
+        select(func.count())
+        .select_from(CustomerLink)
+        .where(
+            col(CustomerLink.mention_id) == col(Mention.id),
+            col(CustomerLink.status) == "suggested",
+        )
+        .correlate(Mention)
+        .scalar_subquery()
+    )
+    columns = [
+        *(col(getattr(Case, name)) for name in QUEUE_CASE_COLUMNS),
+        *(col(getattr(Mention, name)) for name in QUEUE_MENTION_COLUMNS),
+        customer.label("customer"),
+        suggestions.label("suggestions"),
+    ]
     with Session(engine) as session:
-        total = session.scalar(select(func.count()).select_from(Case).where(condition)) or 0
-        columns = [col(getattr(Case, name)) for name in QUEUE_CASE_COLUMNS] + [
-            col(getattr(Mention, name)) for name in QUEUE_MENTION_COLUMNS
+        found_ids = session.execute(page).all()
+        ids = [row.id for row in found_ids]
+        if windowed and found_ids:
+            total = int(found_ids[0].total)
+        else:  # on the case alone, or past the last page: count on its own
+            total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+        rows = (
+            session.execute(
+                select(*columns)
+                .join(Mention, col(Mention.id) == col(Case.mention_id))
+                .where(col(Case.id).in_(ids))
+            ).all()
+            if ids
+            else []
+        )
+    position = {case_id: i for i, case_id in enumerate(ids)}
+    found = sorted((dict(row._mapping) for row in rows), key=lambda r: position[r["id"]])
+    return found, int(total)
+
+
+def queue_counts(engine: Engine, *, now: datetime | None = None) -> dict[str, int]:
+    """Headline counts of the open cases: open, overdue, due soon, unassigned, new."""
+    now = now or utcnow()
+    waiting = col(Case.first_action_at).is_(None)
+
+    def count_if(*conditions: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    with Session(engine) as session:
+        row = session.execute(
+            select(
+                func.count(),
+                count_if(waiting, col(Case.due_at) < now),
+                count_if(waiting, col(Case.due_at) >= now, col(Case.due_at) < now + DUE_SOON),
+                count_if(col(Case.assignee).is_(None)),
+                count_if(col(Case.status) == "new"),
+            ).where(col(Case.status).in_(OPEN_CASE_STATUSES))
+        ).one()
+    keys = ("open", "overdue", "due_soon", "unassigned", "new")
+    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
+
+
+def assignees(engine: Engine) -> list[str]:
+    """Everyone who has been assigned a case, by name."""
+    with Session(engine) as session:
+        return [
+            name
+            for (name,) in session.execute(
+                select(col(Case.assignee))
+                .where(col(Case.assignee).is_not(None))
+                .group_by(col(Case.assignee))
+                .order_by(col(Case.assignee))
+            ).all()
         ]
-        rows = session.execute(
-            select(*columns)
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(condition)
-            .order_by(col(Case.priority).desc(), col(Case.id))
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    return [dict(row._mapping) for row in rows], int(total)
+
+
+def case_sources(engine: Engine) -> list[str]:
+    """The sources that have crawled (cheap: from the crawl log, not the mentions)."""
+    with Session(engine) as session:
+        return [
+            name
+            for (name,) in session.execute(
+                select(col(CrawlRun.source))
+                .group_by(col(CrawlRun.source))
+                .order_by(col(CrawlRun.source))
+            ).all()
+        ]

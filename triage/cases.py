@@ -228,6 +228,8 @@ class Change:
     action: str | None = None
     dismissed_reason: str | None = None
     follow_up_at: datetime | None = None
+    follow_up_done: bool = False
+    clear_follow_up: bool = False
 
 
 def _events_for(
@@ -281,6 +283,17 @@ def _events_for(
         )
     if change.note and change.note.strip():
         events.append({"kind": "note", "message": change.note.strip(), "data": {}})
+    if change.follow_up_done:
+        done = case.follow_ups_done + 1
+        values["follow_ups_done"] = done
+        events.append(
+            {"kind": "follow_up", "message": f"follow-up #{done} done", "data": {"done": done}}
+        )
+        if change.follow_up_at is None:
+            values["follow_up_at"] = None
+    if change.clear_follow_up and change.follow_up_at is None and case.follow_up_at is not None:
+        values["follow_up_at"] = None
+        events.append({"kind": "follow_up", "message": "follow-up cleared", "data": {"at": None}})
     if change.follow_up_at is not None:
         values["follow_up_at"] = change.follow_up_at
         events.append(
@@ -293,6 +306,25 @@ def _events_for(
     for event in events:
         event["actor"] = actor
     return values, events
+
+
+def next_follow_up(
+    resolved_at: datetime | None,
+    done: int,
+    follow_up_days: Sequence[int],
+    *,
+    now: datetime | None = None,
+) -> datetime | None:
+    """When the next 30/60/90-day review is due after ``done`` reviews (``None``: all done).
+
+    The days count from the resolution (from now for a case that is not resolved); a date
+    already past becomes ``now``.
+    """
+    days = sorted(follow_up_days)
+    if done >= len(days):
+        return None
+    now = now or utcnow()
+    return max((resolved_at or now) + timedelta(days=days[done]), now)
 
 
 def update_case(

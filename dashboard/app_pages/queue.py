@@ -1,60 +1,38 @@
-"""The triage queue: open cases, highest priority first, one page at a time."""
+"""The triage queue: open cases, highest priority first; filter, select, act in bulk."""
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import context
-from storage.queries import queue_page
+from dashboard import actions, context, loaders, queue_view
 
-PAGE_SIZE = 50
+cfg = context.settings()
+who = context.person()
 
 st.title("Triage queue")
+actions.show_flash()
 
-engine = context.engine()
-page = st.session_state.get("queue_page", 0)
-rows, total = queue_page(engine, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+counts = loaders.queue_counts()
+columns = st.columns(5)
+columns[0].metric("Open cases", counts["open"])
+columns[1].metric("Overdue", counts["overdue"], help="Past due with no first action yet")
+columns[2].metric("Due within 24 h", counts["due_soon"])
+columns[3].metric("Unassigned", counts["unassigned"])
+columns[4].metric("New", counts["new"])
+
+options = loaders.options()
+filters = queue_view.filter_bar(options, who)
+table_key = queue_view.track_view(filters)
+page = st.session_state.get(queue_view.PAGE, 0)
+rows, total = loaders.queue(filters, queue_view.PAGE_SIZE, page * queue_view.PAGE_SIZE)
+if total and not rows:  # the page ran past the end (cases were closed meanwhile)
+    st.session_state[queue_view.PAGE] = 0
+    rows, total = loaders.queue(filters, queue_view.PAGE_SIZE, 0)
 
 if total == 0:
-    st.info("No open cases. Everything that needed attention has been handled.")
-    st.stop()
-
-st.caption(f"{total} open cases, highest priority first")
-table = pd.DataFrame(
-    [
-        {
-            "Case": row["id"],
-            "Priority": row["priority"],
-            "Status": row["status"].replace("_", " "),
-            "Source": row["source"],
-            "Author": row["author"],
-            "Said": (row["title"] + ": " if row["title"] else "") + row["text"][:160],
-            "Rating": row["rating"],
-            "Aspects": ", ".join(row["aspects"] or []),
-            "Assignee": row["assignee"] or "",
-            "Due": row["due_at"],
-        }
-        for row in rows
-    ]
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Priority": st.column_config.ProgressColumn(min_value=0, max_value=1, format="%.2f"),
-        "Rating": st.column_config.NumberColumn(format="%.0f ★"),
-        "Due": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    },
-)
-pages = max(1, -(-total // PAGE_SIZE))
-if pages > 1:
-    st.number_input(
-        "Page",
-        min_value=1,
-        max_value=pages,
-        value=page + 1,
-        key="queue_page_input",
-        on_change=lambda: st.session_state.update(
-            queue_page=st.session_state["queue_page_input"] - 1
-        ),
-    )
+    if counts["open"] == 0 and filters == queue_view.QueueFilter():
+        st.info("No open cases. Everything that needed attention has been handled.")
+    else:
+        st.info("No case matches these filters.")
+else:
+    queue_view.table(rows, table_key)
+    queue_view.pager(total)
+queue_view.bulk_bar(who, cfg, options["assignees"])

@@ -1,9 +1,11 @@
 """``grapevine dashboard``: the Streamlit app, bound to 127.0.0.1 unless configured."""
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import click
@@ -15,8 +17,42 @@ from grapevine.wiring import dashboard_settings
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
 
 
+def secrets_files(config_path: Path) -> list[Path]:
+    """Where Streamlit looks for ``secrets.toml`` (``[auth]`` for ``st.login``), last wins:
+    ``~/.streamlit``, the working directory's ``.streamlit``, the config file's ``.streamlit``."""
+    found = [
+        Path.home() / ".streamlit" / "secrets.toml",
+        Path.cwd() / ".streamlit" / "secrets.toml",
+        config_path.resolve().parent / ".streamlit" / "secrets.toml",
+    ]
+    return list(dict.fromkeys(found))
+
+
+def oidc_problem(config_path: Path) -> str | None:
+    """Why ``st.login`` cannot work with the secrets files there are (``None``: it can)."""
+    auth: dict[str, object] = {}
+    for path in secrets_files(config_path):
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                return f"{path}: cannot be read: {exc}"
+            auth.update(data.get("auth") or {})
+    missing = [key for key in ("redirect_uri", "cookie_secret") if not auth.get(key)]
+    if missing:
+        return (
+            "[dashboard.oidc] needs an [auth] section with "
+            + " and ".join(missing)
+            + " in "
+            + str(secrets_files(config_path)[-1])
+            + " (see the README, Dashboard)"
+        )
+    return None
+
+
 def streamlit_command(config_path: Path, host: str, port: int) -> list[str]:
     """The command line that serves the dashboard."""
+    secrets = [arg for path in secrets_files(config_path) for arg in ("--secrets.files", str(path))]
     return [
         sys.executable,
         "-m",
@@ -31,8 +67,11 @@ def streamlit_command(config_path: Path, host: str, port: int) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
         "--server.fileWatcherType",
         "none",
+        *secrets,
         "--",
         "--config",
         str(config_path),
@@ -59,20 +98,28 @@ def dashboard(port: int | None, host: str | None) -> None:
     engine(cfg)  # fail early, in one line, when the schema is behind
     host = host or cfg.dashboard.host
     port = port or cfg.dashboard.port
-    if host not in ("127.0.0.1", "localhost", "::1") and not cfg.users:
+    sign_in = bool(cfg.users) or cfg.dashboard.oidc is not None
+    if cfg.dashboard.oidc is not None and (problem := oidc_problem(cfg.path)):
+        raise click.ClickException(problem)
+    if host not in ("127.0.0.1", "localhost", "::1") and not sign_in:
         click.echo(
             f"No dashboard users are configured: binding to 127.0.0.1, not {host}. "
-            "Add [[users]] to the config to serve other machines.",
+            "Add [[users]] (or [dashboard.oidc]) to the config to serve other machines.",
             err=True,
         )
         host = "127.0.0.1"
     click.echo(f"Dashboard: http://{host}:{port}")
-    if not cfg.users:
+    if not sign_in:
         click.echo("No users configured: anyone on this machine can open it; nobody else can.")
     with tempfile.TemporaryDirectory(prefix="grapevine-dashboard-") as folder:
-        handover = dashboard_settings(cfg).write(Path(folder) / "settings.json")
-        env = {**os.environ, SETTINGS_ENV: str(handover)}
+        handover = dashboard_settings(cfg)
+        handover.host = host
+        handover.port = port
+        handover.write(Path(folder) / "settings.json")
+        env = {**os.environ, SETTINGS_ENV: str(Path(folder) / "settings.json")}
         proc = subprocess.Popen(streamlit_command(cfg.path.resolve(), host, port), env=env)
+        # a service manager stops us with SIGTERM: stop Streamlit too, never leave it behind
+        signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
         try:
             code = proc.wait()
         except KeyboardInterrupt:

@@ -1,0 +1,206 @@
+"""Who is at the desk: password sign-in, single sign-on through ``st.login``, and roles.
+
+Roles: ``viewer`` reads, ``responder`` works cases, ``admin`` also sees the settings. With no
+users and no OIDC provider configured, nobody signs in: the app binds to 127.0.0.1 only and
+whoever sits at the machine has every right. Passwords are checked against argon2 hashes
+(``grapevine users hash``) or bcrypt hashes; repeated failures for a name lock it for a while.
+"""
+
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import streamlit as st
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from dashboard.settings import ROLES, DashboardSettings
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "signed_in"
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60.0
+LOCKOUT = 5 * 60.0
+
+
+@dataclass(frozen=True)
+class Person:
+    """The person using this session, and what they may do."""
+
+    name: str
+    role: str
+    method: str  # "password", "oidc" or "local" (no sign-in configured)
+
+    @property
+    def can_work(self) -> bool:
+        """Whether they may change cases (responders and admins)."""
+        return self.role in ("responder", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether they may see the settings."""
+        return self.role == "admin"
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches an argon2 or bcrypt ``password_hash``."""
+    if password_hash.startswith("$argon2"):
+        try:
+            return PasswordHasher().verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+    if password_hash.startswith("$2"):
+        import bcrypt
+
+        try:
+            return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
+        except ValueError:
+            return False
+    return False
+
+
+class Throttle:
+    """Failed sign-ins per name; a name with too many recent failures is locked a while."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def locked_for(self, name: str, now: float | None = None) -> float:
+        """Seconds until ``name`` may try again (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = self._failures[name.lower()]
+            while recent and now - recent[0] > FAILURE_WINDOW:
+                recent.popleft()
+            if len(recent) >= MAX_FAILURES:
+                return max(0.0, recent[-1] + LOCKOUT - now)
+            return 0.0
+
+    def failed(self, name: str, now: float | None = None) -> None:
+        """Record a failure."""
+        with self._lock:
+            self._failures[name.lower()].append(time.monotonic() if now is None else now)
+
+    def succeeded(self, name: str) -> None:
+        """Forget the failures of ``name``."""
+        with self._lock:
+            self._failures.pop(name.lower(), None)
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle() -> Throttle:
+    return Throttle()
+
+
+@st.cache_resource(show_spinner=False)
+def _dummy_hash() -> str:
+    return PasswordHasher().hash("not a password anyone has")
+
+
+def check_credentials(settings: DashboardSettings, name: str, password: str) -> Person | None:
+    """The person when ``name`` and ``password`` match a configured user (else ``None``)."""
+    wanted = name.strip().lower()
+    user = next((u for u in settings.users if u.name.lower() == wanted), None)
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same time for an unknown name
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    role = user.role if user.role in ROLES else "viewer"
+    return Person(name=user.name, role=role, method="password")
+
+
+def _oidc_person(settings: DashboardSettings) -> Person | None:
+    oidc = settings.oidc
+    if oidc is None:
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "").strip().lower()
+        name = str(st.user.get("name") or email)
+    except Exception:  # st.user unavailable (no auth configured in this runtime)
+        return None
+    role = oidc.roles.get(email) or oidc.default_role
+    if not email or role not in ROLES:
+        return Person(name=name or "unknown", role="", method="oidc")
+    return Person(name=name, role=role, method="oidc")
+
+
+def current(settings: DashboardSettings) -> Person | None:
+    """The person of this session, or ``None`` when they still have to sign in."""
+    if not settings.sign_in_required:
+        name = str(st.session_state.get("actor_name") or "").strip()
+        return Person(name=name or "local user", role="admin", method="local")
+    signed = st.session_state.get(SESSION_KEY)
+    if isinstance(signed, dict):
+        user = next((u for u in settings.users if u.name == signed.get("name")), None)
+        if user is not None:
+            role = user.role if user.role in ROLES else "viewer"
+            return Person(name=user.name, role=role, method="password")
+    person = _oidc_person(settings)
+    if person is not None and person.role:
+        return person
+    return None
+
+
+def sign_in_page(settings: DashboardSettings) -> None:
+    """The sign-in screen: a password form and/or the single sign-on button."""
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _sign_in_form(settings)
+
+
+def _sign_in_form(settings: DashboardSettings) -> None:
+    st.title("Grapevine")
+    st.write("Sign in to work the triage queue.")
+    refused = _oidc_person(settings)
+    if refused is not None and not refused.role:
+        st.error(
+            "You are signed in with single sign-on, but your address has no role here. "
+            "Ask an admin to add it to [dashboard.oidc] roles."
+        )
+        st.text(f"Signed in as: {refused.name}")
+        if st.button("Sign out", key="oidc_refused_sign_out"):
+            st.logout()
+    if settings.users:
+        with st.form("sign_in"):
+            name = st.text_input("Name", key="sign_in_name")
+            password = st.text_input("Password", type="password", key="sign_in_password")
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            throttle = _throttle()
+            wait = throttle.locked_for(name)
+            if wait > 0:
+                st.error(
+                    f"Too many failed attempts for this name. Try again in {wait / 60:.0f} min."
+                )
+            else:
+                person = check_credentials(settings, name, password)
+                if person is None:
+                    throttle.failed(name)
+                    log.warning("failed dashboard sign-in")
+                    st.error("Unknown name or wrong password.")
+                else:
+                    throttle.succeeded(name)
+                    st.session_state[SESSION_KEY] = {"name": person.name}
+                    log.info("dashboard sign-in (%s)", person.role)
+                    st.rerun()
+    if settings.oidc is not None and (refused is None or refused.role):
+        label = (
+            f"Sign in with {settings.oidc.provider}" if settings.oidc.provider else "Single sign-on"
+        )
+        if st.button(label, key="oidc_sign_in", type="secondary" if settings.users else "primary"):
+            st.login(settings.oidc.provider) if settings.oidc.provider else st.login()
+
+
+def sign_out(person: Person) -> None:
+    """End the session's sign-in (and the single sign-on cookie)."""
+    st.session_state.pop(SESSION_KEY, None)
+    if person.method == "oidc":
+        st.logout()
+    st.rerun()
