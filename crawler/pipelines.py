@@ -61,6 +61,8 @@ class NormalisePipeline:
             published = item["fetched_at"]
         item["published_at"] = min(published, now)
         item["reply_at"] = parse_time(item.get("reply_at"))
+        edited = parse_time(item.get("edited_at"))
+        item["edited_at"] = min(edited, now) if edited is not None else None
         if item.get("reply_text"):
             item["reply_text"] = clean_text(
                 item["reply_text"], is_html=bool(item.get("text_is_html"))
@@ -212,7 +214,8 @@ class StoragePipeline:
         self.buffer.append(row)
         if not row["published_estimated"]:
             assert self.stats is not None
-            self.stats.max_value("grapevine/newest_published_at", row["published_at"])
+            newest = max(t for t in (row["published_at"], item.get("edited_at")) if t)
+            self.stats.max_value("grapevine/newest_published_at", newest)
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
