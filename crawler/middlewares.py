@@ -20,10 +20,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
 
 
@@ -42,13 +44,20 @@ def retry_after(response: Response, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-class BackoffRetryMiddleware(RetryMiddleware):
+class BackoffRetryMiddleware:
     """Retry 429/5xx and network errors after a wait; honour ``Retry-After``."""
 
     def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler.settings)
-        self.crawler = crawler
         settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured("RETRY_ENABLED is off")
+        self.crawler = crawler
+        self.max_retry_times = settings.getint("RETRY_TIMES")
+        self.retry_http_codes = {int(x) for x in settings.getlist("RETRY_HTTP_CODES")}
+        self.exceptions_to_retry = tuple(
+            load_object(x) if isinstance(x, str) else x
+            for x in settings.getlist("RETRY_EXCEPTIONS")
+        )
         self.backoff = settings.getfloat("GRAPEVINE_RETRY_BACKOFF", 1.0)
         self.backoff_max = settings.getfloat("GRAPEVINE_RETRY_BACKOFF_MAX", 60.0)
         self.max_wait = settings.getfloat("GRAPEVINE_MAX_RETRY_WAIT", 120.0)
@@ -62,7 +71,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _host(self, request: Request) -> str:
         return str(request.meta.get("download_slot") or urlparse_cached(request).hostname or "")
 
-    def _inc(self, key: str, count: float = 1) -> None:
+    def _retry(self, request: Request, reason: str | Exception) -> Request | None:
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+        )
+
+    def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, count)
 
@@ -116,7 +134,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def wait(self, seconds: float) -> None:
         """Sleep without blocking the reactor; the waits are summed in the stats."""
         if seconds > 0:
-            self._inc("grapevine/retry_wait_seconds", round(seconds, 3))
+            self._inc("grapevine/retry_wait_ms", round(seconds * 1000))
             await sleep(seconds)
 
     def report(self, message: str, response: Response) -> None:

@@ -29,7 +29,7 @@ def response_text(response: Response) -> str:
 
 def looks_like_html(response: Response, text: str) -> bool:
     """Whether a response is an HTML page (a login wall, an error page, a new layout)."""
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     head = text.lstrip()[:200].lower()
     return "html" in ctype or head.startswith(("<!doctype html", "<html", "<head", "<body"))
 
@@ -70,12 +70,11 @@ def dig(data: Any, *path: str | int, default: Any = None) -> Any:
     """``data[a][b]...`` or ``default`` when any step is missing or of the wrong type."""
     node = data
     for key in path:
-        if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
-            node = node[key]
-        elif isinstance(key, str) and isinstance(node, dict) and key in node:
-            node = node[key]
-        else:
+        in_list = isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node)
+        in_dict = isinstance(key, str) and isinstance(node, dict) and key in node
+        if not (in_list or in_dict):
             return default
+        node = node[key]
     return node
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from crawler.progress import Callback as ProgressCallback
 from crawler.runner import SourceResult, run_sources
 from grapevine.config import Settings
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
@@ -66,6 +67,7 @@ def crawl_step(
     full: bool = False,
     on_done: Callable[[SourceResult], None] | None = None,
     log_level: str = "WARNING",
+    on_progress: ProgressCallback | None = None,
 ) -> None:
     """Crawl the configured sources into storage."""
     specs = source_specs(settings, names)
@@ -77,6 +79,8 @@ def crawl_step(
         scrapy_settings(settings, log_level=log_level),
         incremental=not full,
         on_done=on_done,
+        on_progress=on_progress,
+        progress_interval=settings.crawl.progress_interval,
     )
 
 
@@ -99,6 +103,7 @@ def run_job(
     on_source_done: Callable[[SourceResult], None] | None = None,
     log_level: str = "WARNING",
     engine: Engine | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> JobSummary:
     """Run the daily job once and record it as a :class:`JobRun`."""
     engine = engine or open_engine(settings)
@@ -109,7 +114,12 @@ def run_job(
         session.commit()
         run_id = run.id
     steps: list[tuple[str, Step]] = [
-        ("crawl", lambda s, e, m: crawl_step(s, e, m, on_done=on_source_done, log_level=log_level)),
+        (
+            "crawl",
+            lambda s, e, m: crawl_step(
+                s, e, m, on_done=on_source_done, log_level=log_level, on_progress=on_progress
+            ),
+        ),
         *STEPS,
     ]
     for name, step in steps:

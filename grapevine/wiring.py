@@ -51,6 +51,7 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "RETRY_TIMES": crawl.retries,
+        "GRAPEVINE_MAX_RETRY_WAIT": crawl.max_retry_wait,
         "HTTPCACHE_ENABLED": crawl.http_cache,
         "HTTPCACHE_DIR": str(settings.resolve_path(".httpcache")),
         "LOG_LEVEL": log_level,
@@ -74,6 +75,8 @@ def source_specs(settings: Settings, names: list[str] | None = None) -> list[dic
     specs = []
     for source in chosen:
         spec = source.model_dump(exclude={"enabled"})
+        for key in [k for k in spec if k.endswith("_env")]:  # secrets: names -> values
+            spec[key.removesuffix("_env")] = settings.secret(spec.pop(key))
         if spec.get("max_pages") is None:
             spec["max_pages"] = settings.crawl.max_pages
         spec["brand"] = spec.get("brand") or settings.brand.name

@@ -71,7 +71,7 @@ class AppStoreSpider(SourceSpider):
         fresh = [i for i in items if self.is_new(i.get("published_at"))]
         yield from fresh
         last = min(last_page or APPLE_MAX_PAGES, APPLE_MAX_PAGES, self.max_pages)
-        if fresh and page < last:
+        if fresh and page < last and not self.reached_mark(i.get("published_at") for i in items):
             yield scrapy.Request(
                 self.page_url(country, page + 1), cb_kwargs={"country": country, "page": page + 1}
             )

@@ -128,6 +128,15 @@ class SourceSpider(scrapy.Spider):
         """Whether a page with these publication times brought anything new."""
         return any(self.is_new(p) for p in published)
 
+    def reached_mark(self, published: Iterable[Any]) -> bool:
+        """Whether a newest-first page reached the high-water mark: one of its entries was
+        published at or before it, so the next page can only hold what was seen (edits of
+        older entries are picked up on the page they are on)."""
+        if self.since is None:
+            return False
+        since = self.since
+        return any(t is not None and t <= since for t in map(parse_time, published))
+
     def read_json(self, response: Response) -> Any:
         """The response's JSON, or ``None`` after reporting why it could not be read."""
         try:

@@ -34,12 +34,12 @@ class BlueskySpider(SourceSpider):
     default_base_url = PUBLIC_API
     default_max_pages = 10
 
-    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, base_url: str | None = None, **kwargs: Any) -> None:
         self._identifier = kwargs.pop("handle", None) or None
         self._password = kwargs.pop("password", None) or None
         if base_url is None and self._identifier and self._password:
             base_url = SIGNED_IN_API
-        super().__init__(*args, base_url=base_url, **kwargs)
+        super().__init__(base_url=base_url, **kwargs)
         self._token: str | None = None
 
     async def start(self) -> AsyncIterator[Any]:
@@ -126,13 +126,15 @@ class BlueskySpider(SourceSpider):
             return
         self.saw_entries(len(posts))
         fresh = False
+        published = []
         for post in posts:
             item = self.post_item(post)
+            published.append(item.get("published_at") if item is not None else None)
             if item is not None and self.is_new(item.get("published_at")):
                 fresh = True
                 yield item
         cursor = data.get("cursor")
-        if fresh and cursor and page < self.max_pages:
+        if fresh and cursor and page < self.max_pages and not self.reached_mark(published):
             yield self.search(str(cursor), page + 1)
 
     def post_item(self, post: Any) -> MentionItem | None:

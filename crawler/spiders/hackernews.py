@@ -71,8 +71,10 @@ class HackerNewsSpider(SourceSpider):
             return
         self.saw_entries(len(hits))
         fresh = False
+        published = []
         for hit in hits:
             item = self.hit_item(hit)
+            published.append(item.get("published_at") if item is not None else None)
             if item is None or not self.is_new(item.get("published_at")):
                 continue
             fresh = True
@@ -84,7 +86,8 @@ class HackerNewsSpider(SourceSpider):
                     cb_kwargs={"title": hit.get("title")},
                 )
         pages = as_int(data.get("nbPages")) or 0
-        if fresh and page + 1 < min(pages, self.max_pages):
+        more = page + 1 < min(pages, self.max_pages)
+        if fresh and more and not self.reached_mark(published):
             yield scrapy.Request(self.search_url(page + 1), cb_kwargs={"page": page + 1})
 
     def hit_item(self, hit: dict[str, Any]) -> MentionItem | None:

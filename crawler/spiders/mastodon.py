@@ -107,18 +107,20 @@ class MastodonSpider(SourceSpider):
             )
 
     def statuses(self, data: list[Any], *, listing: bool) -> Any:
-        """Yield the new statuses of a page; return whether there were any."""
+        """Yield the new statuses of a page; return whether the next page may have more."""
         if not data:
             self.empty_result()
             return False
         self.saw_entries(len(data))
         fresh = False
+        published = []
         for status in data:
             item = self.status_item(status, listing=listing)
-            if item is not None and self.is_new(item.get("published_at")):
+            published.append(item.get("published_at") if item is not None else None)
+            if item is not None and self.is_new(item.get("published_at"), item.get("edited_at")):
                 fresh = True
                 yield item
-        return fresh
+        return fresh and not self.reached_mark(published)
 
     def status_item(self, status: Any, *, listing: bool) -> MentionItem | None:
         """One status (a boost is read as the status it boosts)."""

@@ -89,18 +89,20 @@ class RedditSpider(SourceSpider):
             return
         self.saw_entries(len(children))
         fresh = False
+        published = []
         for child in children:
             item = self.thing_item(child, listing=listing)
+            published.append(item.get("published_at") if item is not None else None)
             if item is None or not self.is_new(item.get("published_at")):
                 continue
             fresh = True
             yield item
             post = child.get("data") or {}
-            if self.comments and not listing and child.get("kind") == "t3":
-                if as_int(post.get("num_comments")):
-                    yield self.thread_request(post)
+            is_post = child.get("kind") == "t3"
+            if self.comments and not listing and is_post and as_int(post.get("num_comments")):
+                yield self.thread_request(post)
         after = dig(data, "data", "after")
-        if fresh and after and page < self.max_pages:
+        if fresh and after and page < self.max_pages and not self.reached_mark(published):
             yield self.listing(path, listing=listing, page=page + 1, **(params or {}), after=after)
 
     def thread_request(self, post: dict[str, Any]) -> scrapy.Request:

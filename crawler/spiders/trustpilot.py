@@ -56,6 +56,10 @@ class TrustpilotSpider(SourceSpider):
     custom_settings = coverage_rules(rating=1.0, title=0.9, language=0.9)
     default_base_url = "https://www.trustpilot.com"
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seen_ids: set[Any] = set()
+
     def page_url(self, page: int) -> str:
         """The address of review page ``page``."""
         domain = str(self.options.get("domain") or "").strip().strip("/")
@@ -98,9 +102,16 @@ class TrustpilotSpider(SourceSpider):
                 )
                 return
         self.saw_entries(len(items))
-        fresh = [i for i in items if self.is_new(i.get("published_at"), i.get("edited_at"))]
+        fresh = [
+            i
+            for i in items
+            if self.is_new(i.get("published_at"), i.get("edited_at"))
+            and i.get("external_id") not in self.seen_ids
+        ]
+        self.seen_ids.update(i.get("external_id") for i in items)
         yield from fresh
-        if fresh and page < self.max_pages and self.has_next(response, props, page):
+        done = self.reached_mark(i.get("published_at") for i in items)
+        if fresh and not done and page < self.max_pages and self.has_next(response, props, page):
             yield scrapy.Request(self.page_url(page + 1), cb_kwargs={"page": page + 1})
 
     def has_next(self, response: Response, props: Any, page: int) -> bool:

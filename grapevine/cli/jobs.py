@@ -6,6 +6,7 @@ from datetime import datetime
 
 import click
 
+from crawler.progress import SourceProgress, format_progress
 from crawler.runner import SourceResult
 from grapevine.cli.common import config_option, engine, log_level_name, settings, setup_logging
 from grapevine.job import JobSummary, crawl_step, run_job, triage_step
@@ -25,6 +26,12 @@ def print_source(result: SourceResult) -> None:
     if result.error:
         line += f"  — {result.error}"
     click.echo(line)
+
+
+def print_progress(snapshot: list[SourceProgress], elapsed: float) -> None:
+    """Every few seconds of a long crawl: pages and items so far, per source."""
+    running = [p for p in snapshot if not p.finished]
+    click.echo(f"  … {elapsed:.0f} s: " + format_progress(running))
 
 
 def print_summary(summary: JobSummary) -> None:
@@ -70,6 +77,7 @@ def run(as_json: bool, verbose: int) -> None:
         engine=eng,
         on_source_done=None if as_json else print_source,
         log_level=log_level_name(verbose),
+        on_progress=None if as_json else print_progress,
     )
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
@@ -112,6 +120,7 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
         full=full,
         on_done=print_source,
         log_level=log_level_name(verbose),
+        on_progress=print_progress,
     )
     if not no_triage:
         triage_step(cfg, eng, summary)

@@ -51,6 +51,7 @@ def crawl(
         "LOG_LEVEL": "WARNING",
         "RETRY_TIMES": 1,
         "DOWNLOAD_TIMEOUT": 10,
+        "GRAPEVINE_RETRY_BACKOFF": 0.05,
     }
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
