@@ -20,6 +20,7 @@ from crawler.spiders.base import SourceSpider, coverage_rules
 
 NAMESPACES = {"a": "http://www.w3.org/2005/Atom", "im": "http://itunes.apple.com/rss"}
 APPLE_MAX_PAGES = 10
+APPLE_PAGE_SIZE = 50
 
 
 class AppStoreSpider(SourceSpider):
@@ -71,6 +72,8 @@ class AppStoreSpider(SourceSpider):
         fresh = [i for i in items if self.is_new(i.get("published_at"))]
         yield from fresh
         last = min(last_page or APPLE_MAX_PAGES, APPLE_MAX_PAGES, self.max_pages)
+        if len(items) < APPLE_PAGE_SIZE:  # a short page is the last one
+            last = page
         if fresh and page < last and not self.reached_mark(i.get("published_at") for i in items):
             yield scrapy.Request(
                 self.page_url(country, page + 1), cb_kwargs={"country": country, "page": page + 1}

@@ -148,3 +148,22 @@ def hn_hits_from_item(limit: int = 30) -> dict[str, Any]:
         for n in comments[:limit]
     ]
     return {"hits": hits, "nbHits": len(hits), "page": 0, "nbPages": 1, "hitsPerPage": 100}
+
+
+def appstore_xml_older(days: int, id_prefix: str) -> str:
+    """The XML feed page with every review ``days`` older and other ids."""
+    body = text(APPSTORE_XML)
+
+    def shift(match: re.Match[str]) -> str:
+        when = datetime.fromisoformat(match.group(1)) - timedelta(days=days)
+        return f"<updated>{when.isoformat()}</updated>"
+
+    body = re.sub(r"<updated>([^<]+)</updated>", shift, body)
+    return re.sub(r"<id>(\d+)</id>", lambda m: f"<id>{id_prefix}{m.group(1)}</id>", body)
+
+
+APPSTORE_EMPTY_XML = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns:im="http://itunes.apple.com/rss" '
+    'xmlns="http://www.w3.org/2005/Atom" xml:lang="ja"><id>x</id><title>iTunes Store</title>'
+    "</feed>"
+)
