@@ -167,3 +167,38 @@ APPSTORE_EMPTY_XML = (
     'xmlns="http://www.w3.org/2005/Atom" xml:lang="ja"><id>x</id><title>iTunes Store</title>'
     "</feed>"
 )
+
+
+def reddit_thread_comments() -> list[dict[str, Any]]:
+    """Every t1 comment of the recorded thread, flattened."""
+    thread = load(REDDIT_THREAD)
+    out: list[dict[str, Any]] = []
+
+    def walk(children: list[dict[str, Any]]) -> None:
+        for child in children:
+            if child["kind"] == "t1":
+                out.append(child["data"])
+                if child["data"]["replies"]:
+                    walk(child["data"]["replies"]["data"]["children"])
+
+    walk(thread[1]["data"]["children"])
+    return out
+
+
+def reddit_morechildren(count: int = 3) -> dict[str, Any]:
+    """A ``/api/morechildren`` answer: recorded comments under new ids, plus one more stub."""
+    things: list[dict[str, Any]] = []
+    for index, comment in enumerate(reddit_thread_comments()[:count]):
+        data = {**comment, "id": f"more{index}", "name": f"t1_more{index}", "replies": ""}
+        things.append({"kind": "t1", "data": data})
+    things.append({"kind": "more", "data": {"count": 0, "children": [], "id": "_"}})
+    return {"json": {"errors": [], "data": {"things": things}}}
+
+
+def reddit_comment_listing() -> dict[str, Any]:
+    """``/r/<sub>/comments.json``: the recorded comments as a listing of t1 things."""
+    children = []
+    for comment in reddit_thread_comments():
+        data = {**comment, "replies": "", "link_title": "Ba Dum Tsss"}
+        children.append({"kind": "t1", "data": data})
+    return {"kind": "Listing", "data": {"children": children, "after": None, "before": None}}
