@@ -18,6 +18,12 @@ EXCEPTION_WORDS = {
     "ResponseFailed": "response broken off",
     "DNSLookupError": "DNS lookup failed",
     "SSLError": "TLS error",
+    "DownloadTimeoutError": "timed out",
+    "DownloadConnectionRefusedError": "connection refused",
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadFailedError": "download failed",
+    "DownloadCancelledError": "download cancelled",
+    "ResponseDataLossError": "response cut short",
 }
 STATUS_WORDS = {429: "rate limited", 403: "forbidden", 404: "not found", 401: "sign-in required"}
 
