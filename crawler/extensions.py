@@ -15,7 +15,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
 
 from crawler.db import engine_for
-from crawler.health import summarise
+from crawler.health import pages_read, summarise
 from crawler.monitors import RESTATING
 from storage.runs import finish_crawl_run, set_high_water_mark, start_crawl_run
 
@@ -102,7 +102,7 @@ class CrawlRunRecorder:
             self.run_id,
             status=status,
             finish_reason=reason,
-            pages=int(stats.get("response_received_count", 0)),
+            pages=pages_read(stats),
             items_new=int(stats.get("grapevine/items_new", 0)),
             items_updated=int(stats.get("grapevine/items_updated", 0)),
             items_unchanged=int(stats.get("grapevine/items_unchanged", 0)),

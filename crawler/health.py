@@ -33,6 +33,12 @@ def _status(code: str) -> str:
     return f"HTTP {code} ({word})" if word else f"HTTP {code}"
 
 
+def pages_read(stats: dict[str, Any]) -> int:
+    """Responses received for the source's own pages (robots.txt left out)."""
+    received = int(stats.get("response_received_count", 0))
+    return max(0, received - int(stats.get("robotstxt/response_count", 0)))
+
+
 def summarise(stats: dict[str, Any], problems: list[str]) -> tuple[int, str | None]:
     """(error count, one readable summary) from the crawl stats and the reported problems."""
     parts: list[str] = []

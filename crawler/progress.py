@@ -14,6 +14,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.health import pages_read
+
 log = logging.getLogger(__name__)
 
 
@@ -70,7 +72,7 @@ class ProgressReporter:
             out.append(
                 SourceProgress(
                     name=name,
-                    pages=int(stats.get("response_received_count", 0)),
+                    pages=pages_read(stats),
                     items=int(stats.get("item_scraped_count", 0)),
                     finished=name in self.finished,
                 )

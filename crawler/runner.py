@@ -20,6 +20,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler.db import engine_for
 from crawler.extensions import crawl_outcome
+from crawler.health import pages_read
 from crawler.progress import Callback, ProgressReporter
 from storage.runs import high_water_mark, record_failed_run
 
@@ -156,7 +157,7 @@ def _crawl_done(
     stats = crawler.stats.get_stats()
     reason = stats.get("finish_reason")
     result.finish_reason = reason
-    result.pages = int(stats.get("response_received_count", 0))
+    result.pages = pages_read(stats)
     result.items_scraped = int(stats.get("item_scraped_count", 0))
     result.items_new = int(stats.get("grapevine/items_new", 0))
     result.items_updated = int(stats.get("grapevine/items_updated", 0))

@@ -2,7 +2,6 @@
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from crawler_sites import (
     APPSTORE_EMPTY_XML,
@@ -13,8 +12,6 @@ from crawler_sites import (
 )
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-
-from storage import make_engine, upgrade
 
 BRANDS = [{"name": "Apple", "terms": ["Apple"], "exclusions": [], "is_competitor": False}]
 FEED = "/{cc}/rss/customerreviews/page={n}/id=375380948/sortby=mostrecent/{fmt}"
@@ -88,16 +85,3 @@ def test_xml_and_json_feeds_with_every_variant() -> None:
     assert {i["metrics"]["country"] for i in js["items"]} == {"jp", "us"}
     dated = [i for i in js["items"] if not i.get("published_estimated")]
     assert len(dated) == 51  # newer JSON feeds carry ``updated``
-
-
-def test_the_next_run_reads_only_the_first_page(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
-    upgrade(make_engine(url))
-    settings = {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
-    with LocalServer(routes()) as server:
-        [first] = crawl([source(server, "apps", "xml")], settings)
-        [second] = crawl([source(server, "apps", "xml")], settings)
-        asked = list(server.requests)
-    assert first["items_new"] == 100 and first["status"] == "ok"
-    assert second["status"] == "ok" and second["items_new"] == 0 and second["pages"] == 2
-    assert asked.count(path(1)) == 2 and asked.count(path(2)) == 1

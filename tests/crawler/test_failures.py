@@ -7,7 +7,7 @@ healthy source beside them.
 
 from pathlib import Path
 
-from crawler_sites import ALERTS, BLUESKY, HN_SEARCH, MASTODON_1, REDDIT_NEW, text
+from crawler_sites import ALERTS, HN_SEARCH, MASTODON_1, REDDIT_NEW, text
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
 from sqlalchemy import select

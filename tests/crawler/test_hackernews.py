@@ -2,14 +2,11 @@
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from crawler_sites import HN_ITEM, HN_SEARCH, hn_hits_from_item, load
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-
-from storage import make_engine, upgrade
 
 BRANDS = [{"name": "SSH", "terms": ["SSH"], "exclusions": [], "is_competitor": False}]
 
@@ -88,19 +85,3 @@ def test_stories_comments_pages_and_trees() -> None:
 
     quiet = by_name["hn-quiet"]
     assert quiet["status"] == "ok" and quiet["items"] == []  # nothing said is not an error
-
-
-def test_the_next_run_asks_algolia_for_newer_items_only(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
-    upgrade(make_engine(url))
-    settings = {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
-    source = {"name": "hn", "type": "hackernews", "query": "ssh"}
-    with LocalServer(routes()) as server:  # type: ignore[arg-type]
-        [first] = crawl([{**source, "base_url": server.base_url}], settings)
-        [second] = crawl([{**source, "base_url": server.base_url}], settings)
-        asked = [p for p in server.requests if p.startswith("/api/")]
-    assert first["items_new"] == 34 and second["items_new"] == 0
-    assert second["status"] == "ok" and len(asked) == 3  # page 0 and 1, then page 0 only
-    hits = hn_hits_from_item()["hits"] + load(HN_SEARCH)["hits"]
-    newest = max(h["created_at_i"] for h in hits)
-    assert f"numericFilters=created_at_i%3E{newest}" in asked[-1]

@@ -2,13 +2,10 @@
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from crawler_sites import MASTODON_1, MASTODON_2, load
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-
-from storage import make_engine, upgrade
 
 TAG = "/api/v1/timelines/tag/gvtest"
 BRANDS = [
@@ -87,16 +84,3 @@ def test_hashtag_pages_matching_and_signed_in_search() -> None:
     assert asked.headers.get("Authorization") == "Bearer tok-123"
     texts = sorted(i["text"] for i in search["items"])
     assert len(texts) == 4 and texts[-1].startswith("Toot number 29!")  # the boost, unwrapped
-
-
-def test_the_next_run_stops_on_the_first_page(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
-    upgrade(make_engine(url))
-    settings = {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
-    with LocalServer() as server:
-        server.routes.update(routes(server.base_url))
-        [first] = crawl(sources(server.base_url)[:1], settings)
-        [second] = crawl(sources(server.base_url)[:1], settings)
-        asked = [r for r in server.requests if r.startswith(TAG)]
-    assert first["items_new"] == 19 and second["items_new"] == 0 and second["status"] == "ok"
-    assert len(asked) == 4  # three pages, then the first page only

@@ -2,7 +2,6 @@
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from crawler_sites import (
@@ -14,8 +13,6 @@ from crawler_sites import (
 )
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-
-from storage import make_engine, upgrade
 
 BRANDS = [{"name": "Acme", "terms": ["people"], "exclusions": [], "is_competitor": False}]
 
@@ -100,16 +97,3 @@ def test_search_threads_subreddits_and_comments() -> None:
     assert len(titles) == 12
     assert all("people" in (i["title"] + i["text"]).lower() for i in subs["items"])
     assert all(i["brand"] == "Acme" for i in subs["items"])
-
-
-def test_the_next_run_stops_at_the_first_seen_page(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
-    upgrade(make_engine(url))
-    settings = {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
-    source = {"name": "r", "type": "reddit", "subreddits": ["askreddit"]}
-    with LocalServer({"/r/askreddit/new.json": new_posts}) as server:  # type: ignore[dict-item]
-        [first] = crawl([{**source, "base_url": server.base_url}], settings)
-        [second] = crawl([{**source, "base_url": server.base_url}], settings)
-        asked = [p for p in server.requests if p.startswith("/r/")]
-    assert first["items_new"] == 12 and len(asked) == 3
-    assert second["status"] == "ok" and second["items_new"] == 0

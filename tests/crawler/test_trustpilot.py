@@ -11,10 +11,6 @@ from crawler_sites import (
 )
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-from sqlalchemy import select
-
-from storage import make_engine, upgrade
-from storage.models import Mention, MentionRevision
 
 BRANDS = [{"name": "Calo", "terms": ["Calo"], "exclusions": [], "is_competitor": False}]
 P1 = "/review/calo.app?languages=all&sort=recency"
@@ -51,7 +47,7 @@ def test_reviews_replies_paging_and_fallbacks() -> None:
     by_name = {r["name"]: r for r in results}
     main = by_name["tp-calo.app"]
     assert main["status"] == "ok", main
-    assert main["pages"] >= 2 and asked.count(P2) == 1
+    assert main["pages"] == 2 and asked.count(P2) == 1
     items = {i["external_id"]: i for i in main["items"]}
     assert len(items) == 40  # 20 reviews on each of the two pages
     first = items["698c6d8cc5a00780babd0c29"]
@@ -78,34 +74,6 @@ def test_reviews_replies_paging_and_fallbacks() -> None:
 
     moved = by_name["tp-moved.example"]
     assert moved["status"] == "failed" and "no reviews on a Trustpilot page" in moved["error"]
-
-
-def test_daily_runs_stop_at_seen_reviews_and_keep_edits(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    settings = {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
-    routes: dict[str, Reply] = {P1: Reply(trustpilot_page1()), P2: Reply(trustpilot_page2())}
-    with LocalServer(routes) as server:
-        [first] = crawl([source(server)], settings)
-        assert first["items_new"] == 40 and server.requests.count(P2) == 1
-        # the newest review is edited: 5 stars become 2, with an updatedDate
-        server.routes[P1] = Reply(trustpilot_page1(edit_first="Cold food twice this week."))
-        [second] = crawl([source(server)], settings)
-        assert server.requests.count(P2) == 1  # page 1 had nothing older to look for
-    assert second["status"] == "ok", second
-    assert second["items_new"] == 0 and second["items_updated"] == 1
-    with engine.connect() as conn:
-        mention = conn.execute(
-            select(Mention.__table__).where(  # type: ignore[attr-defined]
-                Mention.__table__.c.external_id == "698c6d8cc5a00780babd0c29"  # type: ignore[attr-defined]
-            )
-        ).one()
-        history = conn.execute(select(MentionRevision.__table__)).all()  # type: ignore[attr-defined]
-    assert mention.text == "Cold food twice this week." and mention.rating == 2.0
-    assert mention.needs_attention
-    assert len(history) == 1 and history[0].text.startswith("The quality of the food")
-    assert history[0].rating == 5.0
 
 
 def test_fixture_is_the_recorded_page() -> None:
