@@ -53,7 +53,7 @@ def summarise(stats: dict[str, Any], problems: list[str]) -> tuple[int, str | No
         elif key == "retry/max_reached":
             parts.append(f"gave up after retries ×{value}")
             errors += int(value)
-        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
+        elif key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
             parts.append(f"parse error {key.split('/', 1)[1]} ×{value}")
             errors += int(value)
     if stats.get("robotstxt/forbidden"):

@@ -99,6 +99,10 @@ def run_sources(
     loader = SpiderLoader.from_settings(base)
     base.set("LOG_INSTALL_ROOT_HANDLER", install_root_handler, priority="cmdline")
     process = CrawlerProcess(base)
+    if not install_root_handler:
+        # Scrapy sets its own loggers to DEBUG; with the caller's handlers, LOG_LEVEL must hold
+        for name in ("scrapy", "twisted", "py.warnings"):
+            logging.getLogger(name).setLevel(base.get("LOG_LEVEL") or "WARNING")
     results: list[SourceResult] = []
     scheduled = 0
     progress = ProgressReporter(progress_interval, on_progress)

@@ -81,6 +81,7 @@ def crawl_step(
         on_done=on_done,
         on_progress=on_progress,
         progress_interval=settings.crawl.progress_interval,
+        install_root_handler=False,  # the CLI configured logging (-v); Scrapy must not reset it
     )
 
 

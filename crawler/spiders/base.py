@@ -90,7 +90,7 @@ class SourceSpider(scrapy.Spider):
         is in the source's CrawlRun and the per-source line already)."""
         if str(message).startswith("[Spidermon]"):
             level = min(level, logging.INFO)
-        super().log(message, level, **kw)
+        self.logger.log(level, message, **kw)
 
     def url(self, path: str) -> str:
         """``path`` on the source's base URL."""

@@ -103,7 +103,8 @@ class RedditSpider(SourceSpider):
                 yield self.thread_request(post)
         after = dig(data, "data", "after")
         if fresh and after and page < self.max_pages and not self.reached_mark(published):
-            yield self.listing(path, listing=listing, page=page + 1, **(params or {}), after=after)
+            params = {**(params or {}), "after": after}
+            yield self.listing(path, listing=listing, page=page + 1, **params)
 
     def thread_request(self, post: dict[str, Any]) -> scrapy.Request:
         """The comment tree of a post, newest first."""

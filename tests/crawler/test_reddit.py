@@ -22,9 +22,12 @@ def as_json(data: object) -> Reply:
 
 
 def new_posts(path: str) -> Reply:
+    """Three pages, chained by ``after``."""
     after = parse_qs(urlparse(path).query).get("after")
     if after == ["t3_48f6io"]:
-        return as_json(reddit_page(None, shift_days=3, prefix="x"))
+        return as_json(reddit_page("t3_x2", shift_days=3, prefix="x"))
+    if after == ["t3_x2"]:
+        return as_json(reddit_page(None, shift_days=6, prefix="y"))
     return as_json(reddit_page("t3_48f6io"))
 
 
@@ -91,9 +94,9 @@ def test_search_threads_subreddits_and_comments() -> None:
 
     subs = by_name["reddit-subs"]
     assert subs["status"] == "ok", subs["error"]
-    assert sum("/r/AskReddit/new.json" in p for p in asked) == 2  # followed ``after`` once
+    assert sum("/r/AskReddit/new.json" in p for p in asked) == 3  # followed ``after`` twice
     titles = [i["title"] for i in subs["items"] if i["external_id"].startswith("t3_")]
     # a subreddit lists everything: only posts naming the brand ("people") are kept
-    assert len(titles) == 12
+    assert len(titles) == 18
     assert all("people" in (i["title"] + i["text"]).lower() for i in subs["items"])
     assert all(i["brand"] == "Acme" for i in subs["items"])

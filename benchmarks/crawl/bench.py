@@ -1,0 +1,149 @@
+"""Crawl benchmark: pages per second with the full pipeline against the same spiders bare.
+
+    .venv/bin/python benchmarks/crawl/bench.py            # about 2,400 pages, one round
+    .venv/bin/python benchmarks/crawl/bench.py --rounds 3 --scale 2
+
+Serves the local site of :mod:`site` (every source shape, >= 2,000 pages) and crawls all of it
+with the real spiders in one process per measurement (a Twisted reactor runs once per
+process), twice per round: once with no item pipelines (the baseline) and once with the full
+pipeline (normalise, brand matching, sentiment analysis, batched upserts into a fresh SQLite
+database). Resident memory is sampled every 0.25 s during each crawl. Prints a Markdown table;
+the ratio is full / bare pages per second (target >= 0.8).
+"""
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from site_pages import SiteServer, build  # noqa: E402
+
+BRANDS = [{"name": "Larkwood", "terms": ["Larkwood"], "exclusions": [], "is_competitor": False}]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _child(queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any]) -> None:
+    from crawler.runner import run_sources
+
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append((time.perf_counter() - start, _rss_mb()))
+            stop.wait(0.25)
+
+    if settings.get("GRAPEVINE_DATABASE_URL"):
+        from storage import make_engine, upgrade
+
+        upgrade(make_engine(settings["GRAPEVINE_DATABASE_URL"]))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    results = run_sources(sources, settings, progress_interval=0, install_root_handler=False)
+    seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    queue.put(
+        {
+            "seconds": seconds,
+            "pages": sum(r.pages for r in results),
+            "items": sum(r.items_scraped for r in results),
+            "stored": sum(r.items_new for r in results),
+            "failed": [(r.name, r.error) for r in results if r.status != "ok"],
+            "rss": samples,
+        }
+    )
+
+
+def measure(sources: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
+    """One crawl in a fresh child process."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(queue, sources, settings))
+    proc.start()
+    result = queue.get(timeout=1800)
+    proc.join(timeout=60)
+    return result
+
+
+def rss_profile(samples: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """RSS (MB) at 25 %, 50 % and 100 % of the crawl, and its peak."""
+    values = [rss for _, rss in samples] or [0.0]
+
+    def at(share: float) -> float:
+        return values[min(len(values) - 1, int(share * (len(values) - 1)))]
+
+    return at(0.25), at(0.5), values[-1], max(values)
+
+
+def main() -> None:
+    """Build the site, crawl it bare and with the full pipeline, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=int, default=1, help="site size (1: about 2,400 pages)")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per mode")
+    args = parser.parse_args()
+
+    site = build(scale=args.scale)
+    common = {
+        "LOG_LEVEL": "ERROR",
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "GRAPEVINE_BRANDS": BRANDS,
+    }
+    rows: dict[str, list[dict[str, Any]]] = {"bare": [], "full": []}
+    with SiteServer(site) as server, tempfile.TemporaryDirectory() as tmp:
+        sources = []
+        for spec in site.sources:
+            spec = {**spec, "base_url": server.base_url, "max_pages": 1000}
+            if "urls" in spec:
+                spec["urls"] = [server.base_url + u for u in spec["urls"]]
+            sources.append(spec)
+        for round_no in range(args.rounds):
+            rows["bare"].append(measure(sources, {**common, "ITEM_PIPELINES": {}}))
+            db = f"sqlite:///{tmp}/bench-{round_no}.db"
+            rows["full"].append(measure(sources, {**common, "GRAPEVINE_DATABASE_URL": db}))
+
+    def pps(run: dict[str, Any]) -> float:
+        return run["pages"] / run["seconds"]
+
+    print(f"site: {len(site.pages):,} pages in {len(site.sources)} sources (8 source types)\n")
+    print("| mode | pages | items | stored | seconds | pages/s | RSS 25% / 50% / end / peak (MB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    medians = {}
+    for mode, runs in rows.items():
+        best = sorted(runs, key=pps)[len(runs) // 2]
+        medians[mode] = statistics.median(pps(r) for r in runs)
+        q1, q2, end, peak = rss_profile(best["rss"])
+        label = "bare spiders (no pipelines)" if mode == "bare" else "full pipeline"
+        print(
+            f"| {label} | {best['pages']:,} | {best['items']:,} | {best['stored']:,} | "
+            f"{best['seconds']:.1f} | {medians[mode]:.0f} | "
+            f"{q1:.0f} / {q2:.0f} / {end:.0f} / {peak:.0f} |"
+        )
+        for name, error in best["failed"]:
+            print(f"  ! {mode}: {name} {error}", file=sys.stderr)
+    print(f"\nratio full / bare: {medians['full'] / medians['bare']:.2f} (target >= 0.8)")
+
+
+if __name__ == "__main__":
+    main()
