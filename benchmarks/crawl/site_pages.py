@@ -154,8 +154,10 @@ def _appstore(site: Site, rng: random.Random, countries: int) -> None:
                     f"<author><name>user{i}</name><uri>https://example/u{i}</uri></author></entry>"
                 )
             body = (
-                '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns:im="http://itunes.apple.com/rss"'
-                ' xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>x</id><title>Reviews</title>'
+                '<?xml version="1.0" encoding="utf-8"?>\n'
+                '<feed xmlns:im="http://itunes.apple.com/rss"'
+                ' xmlns="http://www.w3.org/2005/Atom" xml:lang="en">'
+                "<id>x</id><title>Reviews</title>"
                 f'<link rel="last" href="https://x/{cc}/rss/customerreviews/page=10/id=1/sortby=mostrecent/xml"/>'
                 + "".join(entries)
                 + "</feed>"
@@ -310,7 +312,8 @@ def _feeds(site: Site, rng: random.Random, feeds: int) -> None:
     for f in range(feeds):
         items = "".join(
             f"<item><title>{escape(rng.choice(OPENERS))}</title><link>https://news.example/{f}/{i}</link>"
-            f"<guid>https://news.example/{f}/{i}</guid><description>{escape(_text(rng, 0.6))}</description>"
+            f"<guid>https://news.example/{f}/{i}</guid>"
+            f"<description>{escape(_text(rng, 0.6))}</description>"
             f"<pubDate>{_time(f, i).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
             for i in range(15)
         )
