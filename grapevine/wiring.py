@@ -43,6 +43,11 @@ def brands(settings: Settings) -> list[dict[str, Any]]:
 def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[str, Any]:
     """Scrapy settings for a crawl configured by ``settings``."""
     crawl = settings.crawl
+    if crawl.redis_url:
+        log.warning(
+            "[crawl] redis_url is not used yet: sources crawl in this process "
+            "(split them across processes with `grapevine crawl --source NAME`; see README)"
+        )
     values: dict[str, Any] = {
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
