@@ -6,17 +6,18 @@ example :class:`StoragePipeline` without ``GRAPEVINE_DATABASE_URL``, as in a pla
 """
 
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.analysis_pool import BatchAnalyzer
 from crawler.db import engine_for
 from crawler.items import REQUIRED_FIELDS
 from crawler.matching import BrandMatcher, BrandTerms
 from crawler.normalise import clean_text, content_hash, normalise_rating, parse_time
-from sentiment import Analyzer
 from storage.mentions import upsert_mentions
 
 log = logging.getLogger(__name__)
@@ -112,27 +113,36 @@ class BrandMatchPipeline:
 
 
 class AnalysisPipeline:
-    """Score sentiment, complaint and aspects (sentiment/) and attach them to the item."""
+    """Score sentiment, complaint and aspects (sentiment/) and attach them to the item.
 
-    def __init__(self, analyzer: Analyzer) -> None:
+    ``GRAPEVINE_ANALYSIS_WORKERS`` (default 1 on a machine with two cores or more, else 0):
+    worker processes that analyse in batches while the crawl goes on
+    (:mod:`crawler.analysis_pool`); 0 analyses in the crawl's own process.
+    """
+
+    def __init__(self, analyzer: BatchAnalyzer) -> None:
         self.analyzer = analyzer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AnalysisPipeline":
         """Build with the company lexicon and aspects from the settings."""
         settings = crawler.settings
+        workers = settings.get("GRAPEVINE_ANALYSIS_WORKERS")
+        if workers is None:
+            workers = 1 if (os.cpu_count() or 1) > 1 else 0
         return cls(
-            Analyzer(
-                lexicon=settings.getdict("GRAPEVINE_LEXICON"),
-                aspects=settings.getdict("GRAPEVINE_ASPECTS"),
+            BatchAnalyzer(
+                settings.getdict("GRAPEVINE_LEXICON"),
+                settings.getdict("GRAPEVINE_ASPECTS"),
+                workers=int(workers),
             )
         )
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         """Analyse one item (title and text together)."""
         text = "\n".join(p for p in (item.get("title"), item.get("text")) if p)
-        item["analysis"] = self.analyzer.analyze(
-            text, rating=item.get("rating"), source=item.get("source_type")
+        item["analysis"] = await self.analyzer.analyze(
+            text, item.get("rating"), item.get("source_type")
         )
         return item
 

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from crawler import analysis_pool
 from crawler.db import engine_for
 from crawler.extensions import crawl_outcome
 from crawler.health import pages_read
@@ -138,6 +139,7 @@ def run_sources(
             process.start()
         finally:
             progress.stop()
+            analysis_pool.shutdown()
     return results
 
 
