@@ -5,20 +5,26 @@ example :class:`StoragePipeline` without ``GRAPEVINE_DATABASE_URL``, as in a pla
 ``scrapy crawl feed -o out.jsonl``).
 """
 
+import asyncio
 import logging
-import os
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.analysis_pool import BatchAnalyzer
+from crawler import analysis_pool
+from crawler.analysis_worker import (
+    ANALYSIS_INPUT,
+    analyse_and_store,
+    analysis_columns,
+    analyzer_for,
+)
 from crawler.db import engine_for
 from crawler.items import REQUIRED_FIELDS
 from crawler.matching import BrandMatcher, BrandTerms
 from crawler.normalise import clean_text, content_hash, normalise_rating, parse_time
-from storage.mentions import upsert_mentions
+from sentiment import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -115,35 +121,32 @@ class BrandMatchPipeline:
 class AnalysisPipeline:
     """Score sentiment, complaint and aspects (sentiment/) and attach them to the item.
 
-    ``GRAPEVINE_ANALYSIS_WORKERS`` (default 1 on a machine with two cores or more, else 0):
-    worker processes that analyse in batches while the crawl goes on
-    (:mod:`crawler.analysis_pool`); 0 analyses in the crawl's own process.
+    When the storage pipeline analyses in its worker process (:mod:`crawler.analysis_pool`),
+    this pipeline only prepares the text and the item goes on without ``analysis``.
     """
 
-    def __init__(self, analyzer: BatchAnalyzer) -> None:
+    def __init__(self, analyzer: Analyzer, offloaded: bool) -> None:
         self.analyzer = analyzer
+        self.offloaded = offloaded
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AnalysisPipeline":
         """Build with the company lexicon and aspects from the settings."""
         settings = crawler.settings
-        workers = settings.get("GRAPEVINE_ANALYSIS_WORKERS")
-        if workers is None:
-            workers = 1 if (os.cpu_count() or 1) > 1 else 0
-        return cls(
-            BatchAnalyzer(
-                settings.getdict("GRAPEVINE_LEXICON"),
-                settings.getdict("GRAPEVINE_ASPECTS"),
-                workers=int(workers),
-            )
+        analyzer = analyzer_for(
+            settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
         )
+        return cls(analyzer, offloaded=analysis_pool.workers(settings) > 0)
 
-    async def process_item(self, item: Any) -> Any:
-        """Analyse one item (title and text together)."""
+    def process_item(self, item: Any) -> Any:
+        """Analyse one item (title and text together), here or later in the worker."""
         text = "\n".join(p for p in (item.get("title"), item.get("text")) if p)
-        item["analysis"] = await self.analyzer.analyze(
-            text, item.get("rating"), item.get("source_type")
-        )
+        if self.offloaded:
+            item["analysis_input"] = (text, item.get("rating"), item.get("source_type"))
+        else:
+            item["analysis"] = self.analyzer.analyze(
+                text, rating=item.get("rating"), source=item.get("source_type")
+            )
         return item
 
 
@@ -173,7 +176,7 @@ MENTION_FIELDS = (
 
 
 def mention_row(item: Any) -> dict[str, Any]:
-    """The ``mention`` columns for an item (with its analysis, when it has one)."""
+    """The ``mention`` columns for an item (with its analysis, or what the worker needs)."""
     row = {name: item.get(name) for name in MENTION_FIELDS}
     row["published_estimated"] = bool(row["published_estimated"])
     row["is_competitor"] = bool(row["is_competitor"])
@@ -182,16 +185,9 @@ def mention_row(item: Any) -> dict[str, Any]:
     row["brand"] = row["brand"] or ""
     analysis = item.get("analysis")
     if analysis is not None:
-        row.update(
-            sentiment=analysis.sentiment,
-            label=analysis.label,
-            complaint=analysis.complaint,
-            complaint_score=analysis.complaint_score,
-            aspects=list(analysis.aspects),
-            cues=list(analysis.cues),
-            analyser_version=analysis.version,
-            needs_attention=analysis.needs_attention and not row["is_competitor"],
-        )
+        row.update(analysis_columns(analysis, row["is_competitor"]))
+    elif item.get("analysis_input") is not None:
+        row[ANALYSIS_INPUT] = item["analysis_input"]
     return row
 
 
@@ -199,16 +195,27 @@ class StoragePipeline:
     """Upsert mentions in batches; count new, updated and unchanged in the crawl stats.
 
     Settings: ``GRAPEVINE_DATABASE_URL`` (off without it), ``GRAPEVINE_BATCH_SIZE`` (200).
-    The newest publication time stored goes to the stat ``grapevine/newest_published_at``;
-    :class:`crawler.extensions.CrawlRunRecorder` turns it into the high-water mark.
+    With analysis workers (:mod:`crawler.analysis_pool`) each batch is analysed and written in
+    the worker while the crawl goes on — at most ``GRAPEVINE_MAX_PENDING_BATCHES`` (4) at a
+    time — and the crawl closes once they are all stored; otherwise batches are written here.
+    The newest publication (or edit) time stored goes to the stat
+    ``grapevine/newest_published_at``; :class:`crawler.extensions.CrawlRunRecorder` turns it
+    into the high-water mark.
     """
 
     def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.url = url
         self.engine = engine_for(url)
         self.batch_size = batch_size
         self.buffer: list[dict[str, Any]] = []
+        settings = crawler.settings
+        self.workers = analysis_pool.workers(settings)
+        self.lexicon = settings.getdict("GRAPEVINE_LEXICON")
+        self.aspects = {k: list(v) for k, v in settings.getdict("GRAPEVINE_ASPECTS").items()}
+        self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 4)
+        self.pending: list[asyncio.Future[Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StoragePipeline":
@@ -218,9 +225,10 @@ class StoragePipeline:
             raise NotConfigured("GRAPEVINE_DATABASE_URL is not set")
         return cls(crawler, url, crawler.settings.getint("GRAPEVINE_BATCH_SIZE", 200))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         """Buffer one item; write the buffer when it is full."""
         row = mention_row(item)
+        item.pop("analysis_input", None)
         self.buffer.append(row)
         if not row["published_estimated"]:
             assert self.stats is not None
@@ -228,25 +236,57 @@ class StoragePipeline:
             self.stats.max_value("grapevine/newest_published_at", newest)
         if len(self.buffer) >= self.batch_size:
             self.flush()
+            while len(self.pending) > self.max_pending:  # the worker is behind: wait for it
+                await asyncio.wait(self.pending, return_when=asyncio.FIRST_COMPLETED)
         return item
 
     def flush(self) -> None:
-        """Write the buffered mentions."""
+        """Write the buffered mentions (in the worker when there is one)."""
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
+        if self.workers > 0:
+            try:
+                job = analysis_pool.pool(self.workers).submit(
+                    analyse_and_store, self.url, self.lexicon, self.aspects, rows
+                )
+            except RuntimeError as exc:  # pool shut down or broken: write here
+                log.warning("analysis worker unavailable (%s); storing in process", exc)
+                self.workers = 0
+            else:
+                future = asyncio.wrap_future(job)
+                future.add_done_callback(lambda f: self._stored(f, len(rows)))
+                self.pending.append(future)
+                return
         try:
-            result = upsert_mentions(self.engine, rows)
+            self._count(analyse_and_store(self.url, self.lexicon, self.aspects, rows))
         except Exception:
-            assert self.stats is not None
-            self.stats.inc_value("grapevine/items_failed", len(rows))
-            log.exception("could not store %d mentions", len(rows))
-            return
-        assert self.stats is not None
-        self.stats.inc_value("grapevine/items_new", result.new)
-        self.stats.inc_value("grapevine/items_updated", result.updated)
-        self.stats.inc_value("grapevine/items_unchanged", result.unchanged)
+            self._failed(len(rows))
 
-    def close_spider(self) -> None:
-        """Write what is left."""
+    def _stored(self, future: "asyncio.Future[Any]", count: int) -> None:
+        self.pending.remove(future)
+        if future.cancelled() or future.exception() is not None:
+            self._failed(count, future.exception() if not future.cancelled() else None)
+        else:
+            self._count(future.result())
+
+    def _count(self, result: tuple[int, int, int]) -> None:
+        assert self.stats is not None
+        new, updated, unchanged = result
+        self.stats.inc_value("grapevine/items_new", new)
+        self.stats.inc_value("grapevine/items_updated", updated)
+        self.stats.inc_value("grapevine/items_unchanged", unchanged)
+
+    def _failed(self, count: int, error: BaseException | None = None) -> None:
+        assert self.stats is not None
+        self.stats.inc_value("grapevine/items_failed", count)
+        if error is None:
+            log.exception("could not store %d mentions", count)
+        else:
+            log.error("could not store %d mentions: %s: %s", count, type(error).__name__, error)
+
+    async def close_spider(self) -> None:
+        """Write what is left and wait until every batch is stored."""
         self.flush()
+        while self.pending:
+            await asyncio.wait(list(self.pending))

@@ -8,7 +8,8 @@ per-domain concurrency, retries with backoff on 429/5xx. Our own settings carry 
 * ``GRAPEVINE_BRANDS`` — the brand and competitors with their terms, for matching.
 * ``GRAPEVINE_LEXICON`` / ``GRAPEVINE_ASPECTS`` — the company lexicon and aspect keywords.
 * ``GRAPEVINE_BATCH_SIZE`` — mentions written per database transaction.
-* ``GRAPEVINE_ANALYSIS_WORKERS`` — processes analysing sentiment beside the crawl (0: in it).
+* ``GRAPEVINE_ANALYSIS_WORKERS`` — processes that analyse and store beside the crawl (0: in
+  it); ``GRAPEVINE_MAX_PENDING_BATCHES`` — batches handed over before the crawl waits.
 * ``GRAPEVINE_RETRY_BACKOFF`` / ``GRAPEVINE_RETRY_BACKOFF_MAX`` / ``GRAPEVINE_MAX_RETRY_WAIT`` —
   waits before retries (:mod:`crawler.middlewares`).
 * ``GRAPEVINE_MAX_ERRORS`` / ``GRAPEVINE_MAX_DROPPED_SHARE`` — health limits
@@ -84,6 +85,7 @@ GRAPEVINE_LEXICON: dict[str, float] = {}
 GRAPEVINE_ASPECTS: dict[str, list[str]] = {}
 GRAPEVINE_BATCH_SIZE = 200
 GRAPEVINE_ANALYSIS_WORKERS = None  # None: 1 worker process on 2+ cores, else 0 (in process)
+GRAPEVINE_MAX_PENDING_BATCHES = 4
 GRAPEVINE_RETRY_BACKOFF = 1.0
 GRAPEVINE_RETRY_BACKOFF_MAX = 60.0
 GRAPEVINE_MAX_RETRY_WAIT = 120.0

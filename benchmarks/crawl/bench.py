@@ -99,6 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1, help="site size (1: about 2,400 pages)")
     parser.add_argument("--rounds", type=int, default=1, help="measurements per mode")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="analysis worker processes (default: auto)"
+    )
     args = parser.parse_args()
 
     site = build(scale=args.scale)
@@ -110,6 +113,8 @@ def main() -> None:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
         "GRAPEVINE_BRANDS": BRANDS,
     }
+    if args.workers is not None:
+        common["GRAPEVINE_ANALYSIS_WORKERS"] = args.workers
     rows: dict[str, list[dict[str, Any]]] = {"bare": [], "full": []}
     with SiteServer(site) as server, tempfile.TemporaryDirectory() as tmp:
         sources = []
