@@ -12,13 +12,17 @@ analyses in process, as ``scrapy crawl -o`` without a database does.
 import atexit
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import is_asyncio_available
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
+#: Batches handed to the worker by this process (reported by the benchmark).
+submitted = 0
 
 
 def workers(settings: BaseSettings) -> int:
@@ -40,6 +44,14 @@ def pool(size: int) -> ProcessPoolExecutor:
         _POOL = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
         _POOL_SIZE = size
     return _POOL
+
+
+def submit(size: int, fn: Callable[..., Any], *args: Any) -> "Future[Any]":
+    """Run ``fn(*args)`` in the pool of ``size`` workers."""
+    global submitted  # noqa: PLW0603
+    future = pool(size).submit(fn, *args)
+    submitted += 1
+    return future
 
 
 def shutdown() -> None:

@@ -247,13 +247,15 @@ class StoragePipeline:
         rows, self.buffer = self.buffer, []
         if self.workers > 0:
             try:
-                job = analysis_pool.pool(self.workers).submit(
-                    analyse_and_store, self.url, self.lexicon, self.aspects, rows
+                job = analysis_pool.submit(
+                    self.workers, analyse_and_store, self.url, self.lexicon, self.aspects, rows
                 )
             except RuntimeError as exc:  # pool shut down or broken: write here
                 log.warning("analysis worker unavailable (%s); storing in process", exc)
                 self.workers = 0
             else:
+                assert self.stats is not None
+                self.stats.inc_value("grapevine/batches_offloaded")
                 future = asyncio.wrap_future(job)
                 future.add_done_callback(lambda f: self._stored(f, len(rows)))
                 self.pending.append(future)

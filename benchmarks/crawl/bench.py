@@ -13,6 +13,8 @@ the ratio is full / bare pages per second (target >= 0.8).
 
 import argparse
 import multiprocessing
+import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -30,15 +32,33 @@ from site_pages import SiteServer, build  # noqa: E402
 BRANDS = [{"name": "Larkwood", "terms": ["Larkwood"], "exclusions": [], "is_competitor": False}]
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def _rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return 0.0
     return 0.0
 
 
+def _children() -> list[str]:
+    pid = os.getpid()
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return children.read().split()
+    except OSError:
+        return []
+
+
+def _rss_total_mb() -> float:
+    """The crawl process and its analysis worker(s)."""
+    return _rss_mb() + sum(_rss_mb(child) for child in _children())
+
+
 def _child(queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any]) -> None:
+    from crawler import analysis_pool
     from crawler.runner import run_sources
 
     samples: list[tuple[float, float]] = []
@@ -47,7 +67,7 @@ def _child(queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any]) 
 
     def sample() -> None:
         while not stop.is_set():
-            samples.append((time.perf_counter() - start, _rss_mb()))
+            samples.append((time.perf_counter() - start, _rss_total_mb()))
             stop.wait(0.25)
 
     if settings.get("GRAPEVINE_DATABASE_URL"):
@@ -57,8 +77,11 @@ def _child(queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any]) 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     start = time.perf_counter()
+    cpu_start = time.process_time()
     results = run_sources(sources, settings, progress_interval=0, install_root_handler=False)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker, joined by now
     stop.set()
     sampler.join()
     queue.put(
@@ -68,6 +91,9 @@ def _child(queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any]) 
             "items": sum(r.items_scraped for r in results),
             "stored": sum(r.items_new for r in results),
             "failed": [(r.name, r.error) for r in results if r.status != "ok"],
+            "offloaded": analysis_pool.submitted,
+            "cpu": cpu,
+            "worker_cpu": children.ru_utime + children.ru_stime,
             "rss": samples,
         }
     )
@@ -98,7 +124,7 @@ def main() -> None:
     """Build the site, crawl it bare and with the full pipeline, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1, help="site size (1: about 2,400 pages)")
-    parser.add_argument("--rounds", type=int, default=1, help="measurements per mode")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per mode")
     parser.add_argument(
         "--workers", type=int, default=None, help="analysis worker processes (default: auto)"
     )
@@ -131,23 +157,51 @@ def main() -> None:
     def pps(run: dict[str, Any]) -> float:
         return run["pages"] / run["seconds"]
 
-    print(f"site: {len(site.pages):,} pages in {len(site.sources)} sources (8 source types)\n")
-    print("| mode | pages | items | stored | seconds | pages/s | RSS 25% / 50% / end / peak (MB) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(f"site: {len(site.pages):,} pages in {len(site.sources)} sources (8 source types); ")
+    print(
+        f"rounds: {args.rounds} (bare and full alternate); load average now {os.getloadavg()[0]:.1f}\n"
+    )
+    print(
+        "| mode | pages | items stored | seconds (median) | pages/s (median) | "
+        "crawl CPU s | worker CPU s | RSS 25% / 50% / end / peak (MB) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     medians = {}
     for mode, runs in rows.items():
-        best = sorted(runs, key=pps)[len(runs) // 2]
+        mid = sorted(runs, key=pps)[len(runs) // 2]
         medians[mode] = statistics.median(pps(r) for r in runs)
-        q1, q2, end, peak = rss_profile(best["rss"])
+        q1, q2, end, peak = rss_profile(mid["rss"])
         label = "bare spiders (no pipelines)" if mode == "bare" else "full pipeline"
         print(
-            f"| {label} | {best['pages']:,} | {best['items']:,} | {best['stored']:,} | "
-            f"{best['seconds']:.1f} | {medians[mode]:.0f} | "
+            f"| {label} | {mid['pages']:,} | {mid['stored']:,} | "
+            f"{statistics.median(r['seconds'] for r in runs):.1f} | {medians[mode]:.0f} | "
+            f"{statistics.median(r['cpu'] for r in runs):.1f} | "
+            f"{statistics.median(r['worker_cpu'] for r in runs):.1f} | "
             f"{q1:.0f} / {q2:.0f} / {end:.0f} / {peak:.0f} |"
         )
-        for name, error in best["failed"]:
+        for name, error in mid["failed"]:
             print(f"  ! {mode}: {name} {error}", file=sys.stderr)
-    print(f"\nratio full / bare: {medians['full'] / medians['bare']:.2f} (target >= 0.8)")
+    full, bare = rows["full"][0], rows["bare"][0]
+    print(
+        f"\nitems scraped: bare {bare['items']:,}, full {full['items']:,} (brand matching drops "
+        f"listing entries that name no brand); batches analysed and stored by the worker: "
+        f"{full['offloaded']}"
+    )
+    print(
+        "pages/s per round: "
+        + ", ".join(
+            f"bare {pps(b):.0f} / full {pps(f):.0f}"
+            for b, f in zip(rows["bare"], rows["full"], strict=True)
+        )
+    )
+    print(f"ratio full / bare (medians): {medians['full'] / medians['bare']:.2f} (target >= 0.8)")
+    cpu_ratio = statistics.median(r["cpu"] for r in rows["bare"]) / statistics.median(
+        r["cpu"] for r in rows["full"]
+    )
+    print(
+        f"crawl-process CPU ratio bare / full: {cpu_ratio:.2f} (the ratio on an idle machine "
+        "with a core for the worker)"
+    )
 
 
 if __name__ == "__main__":
