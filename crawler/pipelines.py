@@ -225,8 +225,9 @@ class StoragePipeline:
             raise NotConfigured("GRAPEVINE_DATABASE_URL is not set")
         return cls(crawler, url, crawler.settings.getint("GRAPEVINE_BATCH_SIZE", 200))
 
-    async def process_item(self, item: Any) -> Any:
-        """Buffer one item; write the buffer when it is full."""
+    def process_item(self, item: Any) -> Any:
+        """Buffer one item; write the buffer when it is full (waiting only when the worker
+        is behind: then the answer is awaitable)."""
         row = mention_row(item)
         item.pop("analysis_input", None)
         self.buffer.append(row)
@@ -236,8 +237,13 @@ class StoragePipeline:
             self.stats.max_value("grapevine/newest_published_at", newest)
         if len(self.buffer) >= self.batch_size:
             self.flush()
-            while len(self.pending) > self.max_pending:  # the worker is behind: wait for it
-                await asyncio.wait(self.pending, return_when=asyncio.FIRST_COMPLETED)
+            if len(self.pending) > self.max_pending:
+                return self._after_worker(item)
+        return item
+
+    async def _after_worker(self, item: Any) -> Any:
+        while len(self.pending) > self.max_pending:  # the worker is behind: wait for it
+            await asyncio.wait(self.pending, return_when=asyncio.FIRST_COMPLETED)
         return item
 
     def flush(self) -> None:
