@@ -128,7 +128,6 @@ class DemoContent:
             f"<updated>{now}</updated>" + "".join(entries) + "</feed>"
         )
 
-
     def reddit_listing(self) -> str:
         """The subreddit's newest posts, as Reddit's ``/r/<sub>/new.json`` answers."""
         children = [

@@ -157,9 +157,10 @@ def main() -> None:
     def pps(run: dict[str, Any]) -> float:
         return run["pages"] / run["seconds"]
 
-    print(f"site: {len(site.pages):,} pages in {len(site.sources)} sources (8 source types); ")
+    print(f"site: {len(site.pages):,} pages in {len(site.sources)} sources (8 source types)")
     print(
-        f"rounds: {args.rounds} (bare and full alternate); load average now {os.getloadavg()[0]:.1f}\n"
+        f"rounds: {args.rounds} (bare and full alternate); "
+        f"load average now {os.getloadavg()[0]:.1f}\n"
     )
     print(
         "| mode | pages | items stored | seconds (median) | pages/s (median) | "
