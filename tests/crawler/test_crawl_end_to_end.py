@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,11 @@ def test_all_source_types_in_one_crawl(tmp_path: Path) -> None:
     assert data["mentions"] == sum(totals.values())
     assert all(s["monitors"] == "5 checks passed" for s in sources.values()), sources
     assert data["open_cases"] >= 1
+    # analysis and storage ran in the worker process (not the in-process fallback)
+    with sqlite3.connect(tmp_path / "grapevine.db") as db:
+        offloaded = [
+            json.loads(stats).get("grapevine/batches_offloaded", 0)
+            for (stats,) in db.execute("SELECT stats FROM crawl_run")
+        ]
+    assert len(offloaded) == 8
+    assert all(n >= 1 for n in offloaded) or (os.cpu_count() or 1) < 2
