@@ -43,7 +43,6 @@ class MentionItem(scrapy.Item):
     # filled by the pipelines
     content_hash = scrapy.Field()
     analysis = scrapy.Field()
-    analysis_input = scrapy.Field()  # (text, rating, source type) for the analysis worker
 
 
 REQUIRED_FIELDS = ("source", "source_type", "external_id", "url", "author", "text")

@@ -75,8 +75,9 @@ class NormalisePipeline:
                 item["reply_text"], is_html=bool(item.get("text_is_html"))
             )
         item["rating"] = normalise_rating(
-            item.get("rating"), item.get("rating_best"), item.get("rating_worst")
+            item.pop("rating", None), item.pop("rating_best", None), item.pop("rating_worst", None)
         )
+        item.pop("text_is_html", None)  # the text is plain from here on
         item["content_hash"] = content_hash(item.get("title"), item["text"], item["rating"])
         return item
 
@@ -105,7 +106,7 @@ class BrandMatchPipeline:
     def process_item(self, item: Any) -> Any:
         """Tag (or drop) one item."""
         assert self.stats is not None
-        if item.get("match_terms"):
+        if item.pop("match_terms", None):
             brand = self.matcher.match(item.get("title"), item.get("text"), item.get("url"))
             if brand is None:
                 self.stats.inc_value("grapevine/items_unmatched")
@@ -121,33 +122,37 @@ class BrandMatchPipeline:
 class AnalysisPipeline:
     """Score sentiment, complaint and aspects (sentiment/) and attach them to the item.
 
-    When the storage pipeline analyses in its worker process (:mod:`crawler.analysis_pool`),
-    this pipeline only prepares the text and the item goes on without ``analysis``.
+    Off (``NotConfigured``) when the storage pipeline analyses in its worker process
+    (:mod:`crawler.analysis_pool`): items then go on without ``analysis`` and the stored
+    mentions have it.
     """
 
-    def __init__(self, analyzer: Analyzer, offloaded: bool) -> None:
+    def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
-        self.offloaded = offloaded
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AnalysisPipeline":
         """Build with the company lexicon and aspects from the settings."""
         settings = crawler.settings
-        analyzer = analyzer_for(
-            settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
+        if analysis_pool.workers(settings) > 0:
+            raise NotConfigured()  # silently: the storage worker analyses
+        return cls(
+            analyzer_for(
+                settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
+            )
         )
-        return cls(analyzer, offloaded=analysis_pool.workers(settings) > 0)
 
     def process_item(self, item: Any) -> Any:
-        """Analyse one item (title and text together), here or later in the worker."""
-        text = "\n".join(p for p in (item.get("title"), item.get("text")) if p)
-        if self.offloaded:
-            item["analysis_input"] = (text, item.get("rating"), item.get("source_type"))
-        else:
-            item["analysis"] = self.analyzer.analyze(
-                text, rating=item.get("rating"), source=item.get("source_type")
-            )
+        """Analyse one item (title and text together)."""
+        item["analysis"] = self.analyzer.analyze(
+            analysis_text(item), rating=item.get("rating"), source=item.get("source_type")
+        )
         return item
+
+
+def analysis_text(item: Any) -> str:
+    """What is analysed: the title and the text together."""
+    return "\n".join(p for p in (item.get("title"), item.get("text")) if p)
 
 
 MENTION_FIELDS = (
@@ -186,8 +191,8 @@ def mention_row(item: Any) -> dict[str, Any]:
     analysis = item.get("analysis")
     if analysis is not None:
         row.update(analysis_columns(analysis, row["is_competitor"]))
-    elif item.get("analysis_input") is not None:
-        row[ANALYSIS_INPUT] = item["analysis_input"]
+    else:  # the worker analyses it
+        row[ANALYSIS_INPUT] = (analysis_text(item), row["rating"], row["source_type"])
     return row
 
 
@@ -229,7 +234,6 @@ class StoragePipeline:
         """Buffer one item; write the buffer when it is full (waiting only when the worker
         is behind: then the answer is awaitable)."""
         row = mention_row(item)
-        item.pop("analysis_input", None)
         self.buffer.append(row)
         if not row["published_estimated"]:
             assert self.stats is not None
