@@ -201,7 +201,7 @@ class StoragePipeline:
 
     Settings: ``GRAPEVINE_DATABASE_URL`` (off without it), ``GRAPEVINE_BATCH_SIZE`` (200).
     With analysis workers (:mod:`crawler.analysis_pool`) each batch is analysed and written in
-    the worker while the crawl goes on — at most ``GRAPEVINE_MAX_PENDING_BATCHES`` (16) at a
+    the worker while the crawl goes on — at most ``GRAPEVINE_MAX_PENDING_BATCHES`` (4) at a
     time — and the crawl closes once they are all stored; otherwise batches are written here.
     The newest publication (or edit) time stored goes to the stat
     ``grapevine/newest_published_at``; :class:`crawler.extensions.CrawlRunRecorder` turns it
@@ -219,7 +219,7 @@ class StoragePipeline:
         self.workers = analysis_pool.workers(settings)
         self.lexicon = settings.getdict("GRAPEVINE_LEXICON")
         self.aspects = {k: list(v) for k, v in settings.getdict("GRAPEVINE_ASPECTS").items()}
-        self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 16)
+        self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 4)
         self.pending: list[asyncio.Future[Any]] = []
 
     @classmethod
