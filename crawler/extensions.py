@@ -7,7 +7,6 @@ exceptions, parse problems the spider reported) so that "blocked" is never confu
 """
 
 import logging
-from collections import Counter
 from typing import Any
 
 from scrapy import Spider, signals
@@ -16,34 +15,11 @@ from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
 
 from crawler.db import engine_for
+from crawler.health import pages_read, summarise
+from crawler.monitors import RESTATING
 from storage.runs import finish_crawl_run, set_high_water_mark, start_crawl_run
 
 log = logging.getLogger(__name__)
-
-
-def _summarise(stats: dict[str, Any], problems: list[str]) -> tuple[int, str | None]:
-    """(error count, one readable summary) from the crawl stats and reported problems."""
-    parts: list[str] = []
-    errors = 0
-    for key, value in sorted(stats.items()):
-        if key.startswith("httperror/response_ignored_status_count/"):
-            parts.append(f"HTTP {key.rsplit('/', 1)[1]} ×{value}")
-            errors += int(value)
-        elif key.startswith("downloader/exception_type_count/"):
-            parts.append(f"{key.rsplit('/', 1)[1].rsplit('.', 1)[-1]} ×{value}")
-        elif key.startswith("retry/max_reached"):
-            parts.append(f"gave up after retries ×{value}")
-            errors += int(value)
-        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
-            parts.append(f"parse error {key.split('/', 1)[1]} ×{value}")
-            errors += int(value)
-    if stats.get("robotstxt/forbidden"):
-        parts.append(f"forbidden by robots.txt ×{stats['robotstxt/forbidden']}")
-        errors += int(stats["robotstxt/forbidden"])
-    for problem, count in Counter(problems).most_common(5):
-        parts.append(problem if count == 1 else f"{problem} ×{count}")
-        errors += count
-    return errors, "; ".join(parts) or None
 
 
 def outcome(reason: str | None, scraped: int, errors: int) -> str:
@@ -59,12 +35,17 @@ def crawl_outcome(
     spider: Spider, stats: dict[str, Any], reason: str | None
 ) -> tuple[str, int, str | None]:
     """(status, error count, summary) of a finished crawl, monitors' verdict included."""
-    errors, summary = _summarise(stats, list(getattr(spider, "problems", [])))
+    errors, summary = summarise(stats, list(getattr(spider, "problems", [])))
     scraped = int(stats.get("item_scraped_count", 0))
     status = outcome(reason, scraped, errors)
     monitors = getattr(spider, "monitor_results", None) or {}
-    if monitors.get("failed"):
-        summary = "; ".join(filter(None, [summary, *monitors["failed"]]))
+    failed = [
+        message
+        for message in monitors.get("failed") or []
+        if not (errors and message.startswith(RESTATING))
+    ]
+    if failed:
+        summary = "; ".join(filter(None, [summary, *failed]))
         if status == "ok":
             status = "partial" if scraped else "failed"
     return status, errors, summary
@@ -121,7 +102,7 @@ class CrawlRunRecorder:
             self.run_id,
             status=status,
             finish_reason=reason,
-            pages=int(stats.get("response_received_count", 0)),
+            pages=pages_read(stats),
             items_new=int(stats.get("grapevine/items_new", 0)),
             items_updated=int(stats.get("grapevine/items_updated", 0)),
             items_unchanged=int(stats.get("grapevine/items_unchanged", 0)),

@@ -10,6 +10,9 @@ class MentionItem(scrapy.Item):
     ``published_at`` may be a datetime or a string (ISO 8601, RFC 2822, epoch seconds); when
     the source gives none the pipeline uses the fetch time and sets ``published_estimated``.
     ``rating`` is on the source's scale, given by ``rating_best``/``rating_worst`` (default 5/1).
+    ``edited_at`` (when the author last changed it) moves the high-water mark like a
+    publication does, so an edited review is seen again; ``reach`` is the single best audience
+    number and ``metrics`` holds every count the source gives (likes, score, replies...).
     """
 
     source = scrapy.Field()
@@ -26,6 +29,7 @@ class MentionItem(scrapy.Item):
     rating_worst = scrapy.Field()
     published_at = scrapy.Field()
     published_estimated = scrapy.Field()
+    edited_at = scrapy.Field()
     fetched_at = scrapy.Field()
     language = scrapy.Field()
     reach = scrapy.Field()

@@ -5,6 +5,7 @@ example :class:`StoragePipeline` without ``GRAPEVINE_DATABASE_URL``, as in a pla
 ``scrapy crawl feed -o out.jsonl``).
 """
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -12,12 +13,18 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler import analysis_pool
+from crawler.analysis_worker import (
+    ANALYSIS_INPUT,
+    analyse_and_store,
+    analysis_columns,
+    analyzer_for,
+)
 from crawler.db import engine_for
 from crawler.items import REQUIRED_FIELDS
 from crawler.matching import BrandMatcher, BrandTerms
 from crawler.normalise import clean_text, content_hash, normalise_rating, parse_time
 from sentiment import Analyzer
-from storage.mentions import upsert_mentions
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +68,16 @@ class NormalisePipeline:
             published = item["fetched_at"]
         item["published_at"] = min(published, now)
         item["reply_at"] = parse_time(item.get("reply_at"))
+        edited = parse_time(item.get("edited_at"))
+        item["edited_at"] = min(edited, now) if edited is not None else None
         if item.get("reply_text"):
             item["reply_text"] = clean_text(
                 item["reply_text"], is_html=bool(item.get("text_is_html"))
             )
         item["rating"] = normalise_rating(
-            item.get("rating"), item.get("rating_best"), item.get("rating_worst")
+            item.pop("rating", None), item.pop("rating_best", None), item.pop("rating_worst", None)
         )
+        item.pop("text_is_html", None)  # the text is plain from here on
         item["content_hash"] = content_hash(item.get("title"), item["text"], item["rating"])
         return item
 
@@ -96,7 +106,7 @@ class BrandMatchPipeline:
     def process_item(self, item: Any) -> Any:
         """Tag (or drop) one item."""
         assert self.stats is not None
-        if item.get("match_terms"):
+        if item.pop("match_terms", None):
             brand = self.matcher.match(item.get("title"), item.get("text"), item.get("url"))
             if brand is None:
                 self.stats.inc_value("grapevine/items_unmatched")
@@ -110,7 +120,12 @@ class BrandMatchPipeline:
 
 
 class AnalysisPipeline:
-    """Score sentiment, complaint and aspects (sentiment/) and attach them to the item."""
+    """Score sentiment, complaint and aspects (sentiment/) and attach them to the item.
+
+    Off (``NotConfigured``) when the storage pipeline analyses in its worker process
+    (:mod:`crawler.analysis_pool`): items then go on without ``analysis`` and the stored
+    mentions have it.
+    """
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
@@ -119,20 +134,25 @@ class AnalysisPipeline:
     def from_crawler(cls, crawler: Crawler) -> "AnalysisPipeline":
         """Build with the company lexicon and aspects from the settings."""
         settings = crawler.settings
+        if analysis_pool.workers(settings) > 0:
+            raise NotConfigured()  # silently: the storage worker analyses
         return cls(
-            Analyzer(
-                lexicon=settings.getdict("GRAPEVINE_LEXICON"),
-                aspects=settings.getdict("GRAPEVINE_ASPECTS"),
+            analyzer_for(
+                settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
             )
         )
 
     def process_item(self, item: Any) -> Any:
         """Analyse one item (title and text together)."""
-        text = "\n".join(p for p in (item.get("title"), item.get("text")) if p)
         item["analysis"] = self.analyzer.analyze(
-            text, rating=item.get("rating"), source=item.get("source_type")
+            analysis_text(item), rating=item.get("rating"), source=item.get("source_type")
         )
         return item
+
+
+def analysis_text(item: Any) -> str:
+    """What is analysed: the title and the text together."""
+    return "\n".join(p for p in (item.get("title"), item.get("text")) if p)
 
 
 MENTION_FIELDS = (
@@ -161,7 +181,7 @@ MENTION_FIELDS = (
 
 
 def mention_row(item: Any) -> dict[str, Any]:
-    """The ``mention`` columns for an item (with its analysis, when it has one)."""
+    """The ``mention`` columns for an item (with its analysis, or what the worker needs)."""
     row = {name: item.get(name) for name in MENTION_FIELDS}
     row["published_estimated"] = bool(row["published_estimated"])
     row["is_competitor"] = bool(row["is_competitor"])
@@ -170,16 +190,9 @@ def mention_row(item: Any) -> dict[str, Any]:
     row["brand"] = row["brand"] or ""
     analysis = item.get("analysis")
     if analysis is not None:
-        row.update(
-            sentiment=analysis.sentiment,
-            label=analysis.label,
-            complaint=analysis.complaint,
-            complaint_score=analysis.complaint_score,
-            aspects=list(analysis.aspects),
-            cues=list(analysis.cues),
-            analyser_version=analysis.version,
-            needs_attention=analysis.needs_attention and not row["is_competitor"],
-        )
+        row.update(analysis_columns(analysis, row["is_competitor"]))
+    else:  # the worker analyses it
+        row[ANALYSIS_INPUT] = (analysis_text(item), row["rating"], row["source_type"])
     return row
 
 
@@ -187,16 +200,27 @@ class StoragePipeline:
     """Upsert mentions in batches; count new, updated and unchanged in the crawl stats.
 
     Settings: ``GRAPEVINE_DATABASE_URL`` (off without it), ``GRAPEVINE_BATCH_SIZE`` (200).
-    The newest publication time stored goes to the stat ``grapevine/newest_published_at``;
-    :class:`crawler.extensions.CrawlRunRecorder` turns it into the high-water mark.
+    With analysis workers (:mod:`crawler.analysis_pool`) each batch is analysed and written in
+    the worker while the crawl goes on — at most ``GRAPEVINE_MAX_PENDING_BATCHES`` (4) at a
+    time — and the crawl closes once they are all stored; otherwise batches are written here.
+    The newest publication (or edit) time stored goes to the stat
+    ``grapevine/newest_published_at``; :class:`crawler.extensions.CrawlRunRecorder` turns it
+    into the high-water mark.
     """
 
     def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.url = url
         self.engine = engine_for(url)
         self.batch_size = batch_size
         self.buffer: list[dict[str, Any]] = []
+        settings = crawler.settings
+        self.workers = analysis_pool.workers(settings)
+        self.lexicon = settings.getdict("GRAPEVINE_LEXICON")
+        self.aspects = {k: list(v) for k, v in settings.getdict("GRAPEVINE_ASPECTS").items()}
+        self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 4)
+        self.pending: list[asyncio.Future[Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StoragePipeline":
@@ -207,33 +231,74 @@ class StoragePipeline:
         return cls(crawler, url, crawler.settings.getint("GRAPEVINE_BATCH_SIZE", 200))
 
     def process_item(self, item: Any) -> Any:
-        """Buffer one item; write the buffer when it is full."""
+        """Buffer one item; write the buffer when it is full (waiting only when the worker
+        is behind: then the answer is awaitable)."""
         row = mention_row(item)
         self.buffer.append(row)
         if not row["published_estimated"]:
             assert self.stats is not None
-            self.stats.max_value("grapevine/newest_published_at", row["published_at"])
+            newest = max(t for t in (row["published_at"], item.get("edited_at")) if t)
+            self.stats.max_value("grapevine/newest_published_at", newest)
         if len(self.buffer) >= self.batch_size:
             self.flush()
+            if len(self.pending) > self.max_pending:
+                return self._after_worker(item)
+        return item
+
+    async def _after_worker(self, item: Any) -> Any:
+        while len(self.pending) > self.max_pending:  # the worker is behind: wait for it
+            await asyncio.wait(self.pending, return_when=asyncio.FIRST_COMPLETED)
         return item
 
     def flush(self) -> None:
-        """Write the buffered mentions."""
+        """Write the buffered mentions (in the worker when there is one)."""
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
+        if self.workers > 0:
+            try:
+                job = analysis_pool.submit(
+                    self.workers, analyse_and_store, self.url, self.lexicon, self.aspects, rows
+                )
+            except RuntimeError as exc:  # pool shut down or broken: write here
+                log.warning("analysis worker unavailable (%s); storing in process", exc)
+                self.workers = 0
+            else:
+                assert self.stats is not None
+                self.stats.inc_value("grapevine/batches_offloaded")
+                future = asyncio.wrap_future(job)
+                future.add_done_callback(lambda f: self._stored(f, len(rows)))
+                self.pending.append(future)
+                return
         try:
-            result = upsert_mentions(self.engine, rows)
+            self._count(analyse_and_store(self.url, self.lexicon, self.aspects, rows))
         except Exception:
-            assert self.stats is not None
-            self.stats.inc_value("grapevine/items_failed", len(rows))
-            log.exception("could not store %d mentions", len(rows))
-            return
-        assert self.stats is not None
-        self.stats.inc_value("grapevine/items_new", result.new)
-        self.stats.inc_value("grapevine/items_updated", result.updated)
-        self.stats.inc_value("grapevine/items_unchanged", result.unchanged)
+            self._failed(len(rows))
 
-    def close_spider(self) -> None:
-        """Write what is left."""
+    def _stored(self, future: "asyncio.Future[Any]", count: int) -> None:
+        self.pending.remove(future)
+        if future.cancelled() or future.exception() is not None:
+            self._failed(count, future.exception() if not future.cancelled() else None)
+        else:
+            self._count(future.result())
+
+    def _count(self, result: tuple[int, int, int]) -> None:
+        assert self.stats is not None
+        new, updated, unchanged = result
+        self.stats.inc_value("grapevine/items_new", new)
+        self.stats.inc_value("grapevine/items_updated", updated)
+        self.stats.inc_value("grapevine/items_unchanged", unchanged)
+
+    def _failed(self, count: int, error: BaseException | None = None) -> None:
+        assert self.stats is not None
+        self.stats.inc_value("grapevine/items_failed", count)
+        if error is None:
+            log.exception("could not store %d mentions", count)
+        else:
+            log.error("could not store %d mentions: %s: %s", count, type(error).__name__, error)
+
+    async def close_spider(self) -> None:
+        """Write what is left and wait until every batch is stored."""
         self.flush()
+        while self.pending:
+            await asyncio.wait(list(self.pending))

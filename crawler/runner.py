@@ -18,8 +18,11 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from crawler import analysis_pool
 from crawler.db import engine_for
 from crawler.extensions import crawl_outcome
+from crawler.health import pages_read
+from crawler.progress import Callback, ProgressReporter
 from storage.runs import high_water_mark, record_failed_run
 
 log = logging.getLogger(__name__)
@@ -81,11 +84,15 @@ def run_sources(
     collect_items: bool = False,
     on_done: Callable[[SourceResult], None] | None = None,
     install_root_handler: bool = True,
+    on_progress: Callback | None = None,
+    progress_interval: float = 30.0,
 ) -> list[SourceResult]:
     """Crawl every source concurrently in one process; return one result per source.
 
     A source whose spider cannot start (unknown type, bad options) is recorded as failed and
-    the others go on. With ``incremental`` each source stops at its high-water mark.
+    the others go on. With ``incremental`` each source stops at its high-water mark. Every
+    ``progress_interval`` seconds (0: never) ``on_progress`` gets each source's pages and
+    items so far (default: an INFO log line).
     """
     base = project_settings(settings)
     url = base.get("GRAPEVINE_DATABASE_URL")
@@ -93,8 +100,13 @@ def run_sources(
     loader = SpiderLoader.from_settings(base)
     base.set("LOG_INSTALL_ROOT_HANDLER", install_root_handler, priority="cmdline")
     process = CrawlerProcess(base)
+    if not install_root_handler:
+        # Scrapy sets its own loggers to DEBUG; with the caller's handlers, LOG_LEVEL must hold
+        for name in ("scrapy", "twisted", "py.warnings"):
+            logging.getLogger(name).setLevel(base.get("LOG_LEVEL") or "WARNING")
     results: list[SourceResult] = []
     scheduled = 0
+    progress = ProgressReporter(progress_interval, on_progress)
 
     def fail(result: SourceResult, reason: str) -> None:
         result.status, result.error = "failed", reason
@@ -111,52 +123,69 @@ def run_sources(
             continue
         since = high_water_mark(engine, source["name"]) if (engine and incremental) else None
         crawler = process.create_crawler(spidercls)
-        _watch(crawler, result, collect_items, on_done)
+        _watch(crawler, result, collect_items)
+        progress.add(result.name, crawler)
         deferred = process.crawl(crawler, **_spider_kwargs(source, since))
-        deferred.addErrback(_crawl_failed, result, fail, on_done)
+        deferred.addCallbacks(
+            _crawl_done,
+            _crawl_failed,
+            callbackArgs=(crawler, result, progress, on_done),
+            errbackArgs=(result, fail, progress, on_done),
+        )
         scheduled += 1
     if scheduled:
-        process.start()
+        progress.start()
+        try:
+            process.start()
+        finally:
+            progress.stop()
+            analysis_pool.shutdown()
     return results
 
 
-def _watch(
+def _watch(crawler: Crawler, result: SourceResult, collect: bool) -> None:
+    def scraped(item: Any) -> None:
+        result.items.append(dict(item))
+
+    if collect:
+        crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
+
+
+def _crawl_done(
+    _: Any,
     crawler: Crawler,
     result: SourceResult,
-    collect: bool,
+    progress: ProgressReporter,
     on_done: Callable[[SourceResult], None] | None,
 ) -> None:
-    def scraped(item: Any) -> None:
-        if collect:
-            result.items.append(dict(item))
-
-    def closed(spider: Any, reason: str) -> None:
-        assert crawler.stats is not None
-        stats = crawler.stats.get_stats()
-        result.finish_reason = reason
-        result.pages = int(stats.get("response_received_count", 0))
-        result.items_scraped = int(stats.get("item_scraped_count", 0))
-        result.items_new = int(stats.get("grapevine/items_new", 0))
-        result.items_updated = int(stats.get("grapevine/items_updated", 0))
-        result.items_dropped = int(stats.get("grapevine/items_dropped", 0))
-        result.items_failed = int(stats.get("grapevine/items_failed", 0))
-
-        result.status, _, result.error = crawl_outcome(spider, stats, reason)
-        if on_done is not None:
-            on_done(result)
-
-    crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
-    crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+    """Fill the result once the crawl is over (after the monitors and the CrawlRun row)."""
+    assert crawler.stats is not None
+    stats = crawler.stats.get_stats()
+    reason = stats.get("finish_reason")
+    result.finish_reason = reason
+    result.pages = pages_read(stats)
+    result.items_scraped = int(stats.get("item_scraped_count", 0))
+    result.items_new = int(stats.get("grapevine/items_new", 0))
+    result.items_updated = int(stats.get("grapevine/items_updated", 0))
+    result.items_dropped = int(stats.get("grapevine/items_dropped", 0))
+    result.items_failed = int(stats.get("grapevine/items_failed", 0))
+    if crawler.spider is not None:
+        result.status, _, result.error = crawl_outcome(crawler.spider, stats, reason)
+    progress.done(result.name)
+    if on_done is not None:
+        on_done(result)
 
 
 def _crawl_failed(
     failure: Any,
     result: SourceResult,
     fail: Callable[[SourceResult, str], None],
+    progress: ProgressReporter,
     on_done: Callable[[SourceResult], None] | None,
 ) -> None:
     reason = f"{failure.type.__name__}: {failure.value}" if failure.type else str(failure.value)
     log.error("source %s could not be crawled: %s", result.name, reason)
     fail(result, reason)
+    progress.done(result.name)
     if on_done is not None:
         on_done(result)

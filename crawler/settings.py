@@ -8,6 +8,12 @@ per-domain concurrency, retries with backoff on 429/5xx. Our own settings carry 
 * ``GRAPEVINE_BRANDS`` — the brand and competitors with their terms, for matching.
 * ``GRAPEVINE_LEXICON`` / ``GRAPEVINE_ASPECTS`` — the company lexicon and aspect keywords.
 * ``GRAPEVINE_BATCH_SIZE`` — mentions written per database transaction.
+* ``GRAPEVINE_ANALYSIS_WORKERS`` — processes that analyse and store beside the crawl (0: in
+  it); ``GRAPEVINE_MAX_PENDING_BATCHES`` — batches handed over before the crawl waits.
+* ``GRAPEVINE_RETRY_BACKOFF`` / ``GRAPEVINE_RETRY_BACKOFF_MAX`` / ``GRAPEVINE_MAX_RETRY_WAIT`` —
+  waits before retries (:mod:`crawler.middlewares`).
+* ``GRAPEVINE_MAX_ERRORS`` / ``GRAPEVINE_MAX_DROPPED_SHARE`` — health limits
+  (:mod:`crawler.monitors`, run by spidermon when a crawl closes).
 """
 
 BOT_NAME = "grapevine"
@@ -37,6 +43,14 @@ HTTPCACHE_DIR = "httpcache"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.ItemIdLogFormatter"
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.PageCountMiddleware": 60,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
     "crawler.pipelines.BrandMatchPipeline": 200,
@@ -44,7 +58,26 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 400,
 }
 EXTENSIONS = {
+    # spidermon first: its monitors must have run when the CrawlRun is closed
+    "spidermon.contrib.scrapy.extensions.Spidermon": 400,
     "crawler.extensions.CrawlRunRecorder": 500,
+}
+
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CrawlHealthSuite"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_FALSY = False
+SPIDERMON_FIELD_COVERAGE_SKIP_VALUES: list[object] = []  # None is skipped; "" never reaches it
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
+SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS = 0
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "MentionItem/external_id": 1.0,
+    "MentionItem/url": 1.0,
+    "MentionItem/author": 1.0,
+    "MentionItem/text": 1.0,
+    "MentionItem/published_at": 1.0,
 }
 
 GRAPEVINE_DATABASE_URL = None
@@ -52,3 +85,10 @@ GRAPEVINE_BRANDS: list[dict[str, object]] = []
 GRAPEVINE_LEXICON: dict[str, float] = {}
 GRAPEVINE_ASPECTS: dict[str, list[str]] = {}
 GRAPEVINE_BATCH_SIZE = 200
+GRAPEVINE_ANALYSIS_WORKERS = None  # None: 1 worker process on 2+ cores, else 0 (in process)
+GRAPEVINE_MAX_PENDING_BATCHES = 4
+GRAPEVINE_RETRY_BACKOFF = 1.0
+GRAPEVINE_RETRY_BACKOFF_MAX = 60.0
+GRAPEVINE_MAX_RETRY_WAIT = 120.0
+GRAPEVINE_MAX_ERRORS = 0
+GRAPEVINE_MAX_DROPPED_SHARE = 0.5

@@ -97,6 +97,12 @@ class CrawlConfig(Strict):
     retries: int = Field(default=3, ge=0, le=10)
     max_pages: int = Field(default=50, ge=1, description="pages per source per run, at most")
     http_cache: bool = False
+    max_retry_wait: float = Field(
+        default=120.0, ge=0, description="longest Retry-After honoured, in seconds"
+    )
+    progress_interval: float = Field(
+        default=30.0, ge=0, description="seconds between progress lines (0: none)"
+    )
     redis_url: str | None = Field(
         default=None, description="share the request queue and dupefilter (scrapy-redis)"
     )
@@ -144,6 +150,9 @@ class RedditSource(SourceBase):
     query: str | None = None
     subreddits: list[str] = Field(default_factory=list)
     comments: bool = False
+    more_comments: int = Field(
+        default=1, ge=0, le=20, description="requests per thread expanding 'more' stubs"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> "RedditSource":
@@ -158,6 +167,7 @@ class HackerNewsSource(SourceBase):
     type: Literal["hackernews"]
     query: str = Field(min_length=1)
     tags: str = "(story,comment)"
+    comments: bool = False
 
 
 class MastodonSource(SourceBase):
@@ -166,6 +176,7 @@ class MastodonSource(SourceBase):
     type: Literal["mastodon"]
     hashtags: list[str] = Field(default_factory=list)
     query: str | None = None
+    token_env: str | None = None
 
     @model_validator(mode="after")
     def _something(self) -> "MastodonSource":

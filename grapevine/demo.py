@@ -8,7 +8,8 @@ DEMO_TERMS = ["Larkwood", "@larkwoodcoffee", "larkwoodcoffee.example"]
 
 
 def demo_sources(site_url: str) -> str:
-    """The ``[[sources]]`` of the demo: a review site and a feed of forum posts and news."""
+    """The ``[[sources]]`` of the demo: a review site, a feed of forum posts and news, and a
+    subreddit."""
     return f'''\
 [[sources]]
 name = "review-site"
@@ -19,6 +20,12 @@ urls = ["{site_url}/reviews/larkwood"]
 name = "forums-and-news"
 type = "feed"
 urls = ["{site_url}/feeds/mentions.xml"]
+
+[[sources]]
+name = "reddit-coffee"
+type = "reddit"
+subreddits = ["coffee"]
+base_url = "{site_url}"
 
 [[competitors]]
 name = "Beanstalk Roasters"

@@ -7,6 +7,8 @@ It serves, in the shapes of real sources:
 * ``/feeds/mentions.xml`` — an Atom feed of forum posts and news (the ``feed`` type), some
   about the brand, some about its competitor and some about neither (brand matching drops
   those);
+* ``/r/coffee/new.json`` — a forum's newest posts as a Reddit JSON listing (the ``reddit``
+  type), naming the brand, its competitor or neither;
 * ``/robots.txt`` allowing everything.
 
 Dates are relative to the moment the site starts, so the demo always looks current. Review
@@ -126,6 +128,30 @@ class DemoContent:
             f"<updated>{now}</updated>" + "".join(entries) + "</feed>"
         )
 
+    def reddit_listing(self) -> str:
+        """The subreddit's newest posts, as Reddit's ``/r/<sub>/new.json`` answers."""
+        children = [
+            {
+                "kind": "t3",
+                "data": {
+                    "id": p["id"],
+                    "name": f"t3_{p['id']}",
+                    "title": p["title"],
+                    "selftext": p["body"],
+                    "author": p["author"],
+                    "score": p["score"],
+                    "num_comments": p["comments"],
+                    "subreddit": "coffee",
+                    "permalink": f"/r/coffee/comments/{p['id']}/",
+                    "created_utc": self.when(p["days_ago"]).timestamp(),
+                    "is_self": True,
+                },
+            }
+            for p in self.data.get("reddit", [])
+        ]
+        listing = {"kind": "Listing", "data": {"children": children, "after": None}}
+        return json.dumps(listing)
+
 
 class _Handler(BaseHTTPRequestHandler):
     content: DemoContent
@@ -159,6 +185,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self.content.review_page(page, base), "text/html; charset=utf-8")
         elif url.path == "/feeds/mentions.xml":
             self._send(200, self.content.feed(base), "application/atom+xml; charset=utf-8")
+        elif url.path == "/r/coffee/new.json":
+            self._send(200, self.content.reddit_listing(), "application/json; charset=utf-8")
         elif url.path == "/":
             self._send(
                 200,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from crawler.progress import Callback as ProgressCallback
 from crawler.runner import SourceResult, run_sources
 from grapevine import stopping
 from grapevine.config import Settings
@@ -82,6 +83,7 @@ def crawl_step(
     full: bool = False,
     on_done: Callable[[SourceResult], None] | None = None,
     log_level: str = "WARNING",
+    on_progress: ProgressCallback | None = None,
 ) -> None:
     """Crawl the configured sources into storage."""
     specs = source_specs(settings, names)
@@ -93,6 +95,9 @@ def crawl_step(
         scrapy_settings(settings, log_level=log_level),
         incremental=not full,
         on_done=on_done,
+        on_progress=on_progress,
+        progress_interval=settings.crawl.progress_interval,
+        install_root_handler=False,  # the CLI configured logging (-v); Scrapy must not reset it
     )
 
 
@@ -161,6 +166,7 @@ def run_job(
     log_level: str = "WARNING",
     engine: Engine | None = None,
     handle_signals: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> JobSummary:
     """Run the daily job once and record it as a :class:`JobRun`.
 
@@ -181,7 +187,12 @@ def run_job(
         session.commit()
         run_id = run.id
     steps: list[tuple[str, Step]] = [
-        ("crawl", lambda s, e, m: crawl_step(s, e, m, on_done=on_source_done, log_level=log_level)),
+        (
+            "crawl",
+            lambda s, e, m: crawl_step(
+                s, e, m, on_done=on_source_done, log_level=log_level, on_progress=on_progress
+            ),
+        ),
         *STEPS,
     ]
     for name, step in steps:

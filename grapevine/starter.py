@@ -35,6 +35,8 @@ concurrency_per_domain = 2
 download_delay = 0.5      # seconds between requests to one site
 timeout = 30              # seconds per request
 retries = 3               # on 429 and 5xx, with backoff
+max_retry_wait = 120      # longest Retry-After honoured (seconds); longer: reported
+progress_interval = 30    # seconds between progress lines during long crawls (0: none)
 max_pages = 50            # listing pages per source per run, at most
 http_cache = false        # true while developing a spider
 
@@ -135,6 +137,48 @@ urls = ["https://www.google.com/alerts/feeds/00000000000000000000/00000000000000
 # name = "trustpilot"
 # type = "trustpilot"
 # domain = "example.com"
+
+# [[sources]]
+# name = "app-reviews"
+# type = "appstore"
+# app_id = "375380948"
+# countries = ["us", "gb"]
+# format = "xml"           # xml carries dates; json only in newer feeds
+
+# [[sources]]
+# name = "reddit"
+# type = "reddit"
+# query = "\"Example Co\""   # search results are kept as returned
+# subreddits = ["coffee"]    # new posts there are kept when they name a brand
+# comments = false           # also comments (subreddits' newest, search threads' trees)
+# more_comments = 1          # requests per thread expanding "load more comments"
+
+# [[sources]]
+# name = "hacker-news"
+# type = "hackernews"
+# query = "Example Co"
+# comments = false           # also the whole comment tree of each new story
+
+# [[sources]]
+# name = "mastodon"
+# type = "mastodon"
+# base_url = "https://mastodon.social"
+# hashtags = ["exampleco"]
+# query = "Example Co"       # needs a signed-in token on most instances
+# token_env = "GRAPEVINE_MASTODON_TOKEN"
+
+# [[sources]]
+# name = "bluesky"
+# type = "bluesky"
+# query = "Example Co"
+# handle_env = "GRAPEVINE_BSKY_HANDLE"     # sign in with an app password where required
+# password_env = "GRAPEVINE_BSKY_APP_PASSWORD"
+
+# [[sources]]
+# name = "reviews-on-our-shop"
+# type = "schemaorg"
+# urls = ["https://shop.example.com/product/1"]
+# next_selector = "a.next"   # when pages have no rel=next
 """
 
 

@@ -46,6 +46,11 @@ def brands(settings: Settings) -> list[dict[str, Any]]:
 def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[str, Any]:
     """Scrapy settings for a crawl configured by ``settings``."""
     crawl = settings.crawl
+    if crawl.redis_url:
+        log.warning(
+            "[crawl] redis_url is not used yet: sources crawl in this process "
+            "(split them across processes with `grapevine crawl --source NAME`; see README)"
+        )
     values: dict[str, Any] = {
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
@@ -54,6 +59,7 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "RETRY_TIMES": crawl.retries,
+        "GRAPEVINE_MAX_RETRY_WAIT": crawl.max_retry_wait,
         "HTTPCACHE_ENABLED": crawl.http_cache,
         "HTTPCACHE_DIR": str(settings.resolve_path(".httpcache")),
         "LOG_LEVEL": log_level,
@@ -77,6 +83,8 @@ def source_specs(settings: Settings, names: list[str] | None = None) -> list[dic
     specs = []
     for source in chosen:
         spec = source.model_dump(exclude={"enabled"})
+        for key in [k for k in spec if k.endswith("_env")]:  # secrets: names -> values
+            spec[key.removesuffix("_env")] = settings.secret(spec.pop(key))
         if spec.get("max_pages") is None:
             spec["max_pages"] = settings.crawl.max_pages
         spec["brand"] = spec.get("brand") or settings.brand.name

@@ -10,8 +10,14 @@ Arguments arrive as spider kwargs (``scrapy crawl feed -a urls=a,b`` or from the
 * ``since`` — the high-water mark: stop paging once a page brings nothing newer;
 * ``max_pages`` — at most this many listing pages per run;
 * anything else — the source's own options; list options accept comma-separated strings.
+
+Health: spiders count the entries they find on each page (``grapevine/entries_seen``), say
+when the site itself reported an empty result (:meth:`SourceSpider.empty_result`), and report
+anything unreadable with a reason (:meth:`SourceSpider.report_problem`); the monitors in
+:mod:`crawler.monitors` turn that into the crawl's verdict.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -21,6 +27,8 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.normalise import parse_time
+from crawler.parsing import ParseFailure, read_json
+from crawler.settings import SPIDERMON_FIELD_COVERAGE_RULES
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -32,6 +40,13 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return [str(part) for part in value]
+
+
+def coverage_rules(**fields: float) -> dict[str, Any]:
+    """``custom_settings`` adding field-coverage rules (share of items with the field)."""
+    rules = {**SPIDERMON_FIELD_COVERAGE_RULES}
+    rules.update({f"MentionItem/{name}": share for name, share in fields.items()})
+    return {"SPIDERMON_FIELD_COVERAGE_RULES": rules}
 
 
 class SourceSpider(scrapy.Spider):
@@ -70,6 +85,13 @@ class SourceSpider(scrapy.Spider):
         self.options = options
         self.problems: list[str] = []
 
+    def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
+        """Log through the spider's logger; spidermon's reports drop to INFO (the verdict
+        is in the source's CrawlRun and the per-source line already)."""
+        if str(message).startswith("[Spidermon]"):
+            level = min(level, logging.INFO)
+        self.logger.log(level, message, **kw)
+
     def url(self, path: str) -> str:
         """``path`` on the source's base URL."""
         return self.base_url + "/" + path.lstrip("/")
@@ -86,25 +108,59 @@ class SourceSpider(scrapy.Spider):
             match_terms=needs_match,
         )
         for key, value in fields.items():
+            if isinstance(value, dict) and key in ("metrics", "raw"):
+                value = {k: v for k, v in value.items() if v is not None}
             if value is not None:
                 item[key] = value
         return item
 
-    def is_new(self, published: Any) -> bool:
-        """Whether an entry published at ``published`` is newer than the high-water mark."""
+    def is_new(self, published: Any, edited: Any = None) -> bool:
+        """Whether an entry published (or last edited) then is newer than the high-water mark.
+
+        An entry without any time counts as new: the pipeline stamps it with the fetch time.
+        """
         if self.since is None:
             return True
-        when = parse_time(published)
-        return when is None or when > self.since
+        times = [t for t in (parse_time(published), parse_time(edited)) if t is not None]
+        return not times or max(times) > self.since
 
     def any_new(self, published: Iterable[Any]) -> bool:
         """Whether a page with these publication times brought anything new."""
         return any(self.is_new(p) for p in published)
+
+    def reached_mark(self, published: Iterable[Any]) -> bool:
+        """Whether a newest-first page reached the high-water mark: one of its entries was
+        published at or before it, so the next page can only hold what was seen (edits of
+        older entries are picked up on the page they are on)."""
+        if self.since is None:
+            return False
+        since = self.since
+        return any(t is not None and t <= since for t in map(parse_time, published))
+
+    def read_json(self, response: Response) -> Any:
+        """The response's JSON, or ``None`` after reporting why it could not be read."""
+        try:
+            return read_json(response)
+        except ParseFailure as exc:
+            self.report_problem(response, str(exc))
+            return None
+
+    def saw_entries(self, count: int) -> None:
+        """Count entries found on a page (before the high-water mark filter)."""
+        self.stat_inc("grapevine/entries_seen", count)
+
+    def empty_result(self) -> None:
+        """The site said, in its own format, that there is nothing (yet) to list."""
+        self.stat_inc("grapevine/empty_results")
+
+    def stat_inc(self, key: str, count: int = 1) -> None:
+        """Increase one of this crawl's stats."""
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
 
     def report_problem(self, response: Response | None, message: str) -> None:
         """Record a problem that makes the crawl unhealthy (a layout change, bad JSON...)."""
         where = f" ({response.url})" if response is not None else ""
         self.problems.append(message + where)
         self.logger.warning("%s%s", message, where)
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("grapevine/problems")
+        self.stat_inc("grapevine/problems")

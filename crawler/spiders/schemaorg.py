@@ -57,6 +57,17 @@ def find_reviews(
             yield from find_reviews(value, name or about)
 
 
+def _has_aggregate_only(data: Any) -> bool:
+    """Whether extruct's output has an ``AggregateRating`` (and, by the caller, no Review)."""
+    if isinstance(data, list):
+        return any(_has_aggregate_only(node) for node in data)
+    if isinstance(data, dict):
+        if "AggregateRating" in _types(data) or "aggregateRating" in data:
+            return True
+        return any(_has_aggregate_only(v) for v in data.values() if isinstance(v, dict | list))
+    return False
+
+
 class SchemaOrgSpider(SourceSpider):
     """Extract schema.org reviews from pages and follow the pagination."""
 
@@ -86,14 +97,18 @@ class SchemaOrgSpider(SourceSpider):
             return
         nodes = [node for syntax in SYNTAXES for node in data.get(syntax, [])]
         reviews = list(find_reviews(nodes))
+        if not reviews and _has_aggregate_only(nodes):
+            self.empty_result()  # rated, but no individual review on the page
+            return
         if not reviews:
             self.report_problem(response, "no schema.org reviews on the page")
             return
+        self.saw_entries(len(reviews))
         published = []
         for review, about in reviews:
             item = self.review_item(response, review, about)
             published.append(item.get("published_at"))
-            if self.is_new(item.get("published_at")):
+            if self.is_new(item.get("published_at"), item.get("edited_at")):
                 yield item
         next_url = self.next_page(response)
         if next_url and page < self.max_pages and self.any_new(published):
@@ -140,6 +155,7 @@ class SchemaOrgSpider(SourceSpider):
             rating_best=best,
             rating_worst=worst,
             published_at=date,
+            edited_at=_text(review.get("dateModified")),
             language=_text(review.get("inLanguage")),
             metrics={"item_reviewed": about} if about else {},
             raw={k: v for k, v in review.items() if not isinstance(v, dict | list)},

@@ -74,6 +74,8 @@ def setup_logging(verbose: int) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.root.handlers:  # Scrapy sets its loggers to DEBUG: filter here too
+        handler.setLevel(level)
 
 
 def log_level_name(verbose: int) -> str:

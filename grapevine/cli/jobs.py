@@ -6,6 +6,7 @@ from datetime import datetime
 
 import click
 
+from crawler.progress import SourceProgress, format_progress
 from crawler.runner import SourceResult
 from grapevine import stopping
 from grapevine.cli.common import (
@@ -33,6 +34,12 @@ def print_source(result: SourceResult) -> None:
     if result.error:
         line += f"  — {result.error}"
     click.echo(line)
+
+
+def print_progress(snapshot: list[SourceProgress], elapsed: float) -> None:
+    """Every few seconds of a long crawl: pages and items so far, per source."""
+    running = [p for p in snapshot if not p.finished]
+    click.echo(f"  … {elapsed:.0f} s: " + format_progress(running))
 
 
 def print_summary(summary: JobSummary) -> None:
@@ -95,6 +102,7 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
                 on_source_done=None if as_json else print_source,
                 log_level=log_level_name(verbose),
                 handle_signals=True,
+                on_progress=None if as_json else print_progress,
             )
     finally:
         stopping.restore(previous)
@@ -140,6 +148,7 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
             full=full,
             on_done=print_source,
             log_level=log_level_name(verbose),
+            on_progress=print_progress,
         )
         if not no_triage:
             triage_step(cfg, eng, summary)

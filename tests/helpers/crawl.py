@@ -5,7 +5,11 @@ from typing import Any
 
 
 def _child(
-    queue: Any, sources: list[dict[str, Any]], settings: dict[str, Any], incremental: bool
+    queue: Any,
+    sources: list[dict[str, Any]],
+    settings: dict[str, Any],
+    incremental: bool,
+    scrapy_logging: bool = False,
 ) -> None:
     try:
         from crawler.runner import run_sources
@@ -15,7 +19,7 @@ def _child(
             settings,
             incremental=incremental,
             collect_items=True,
-            install_root_handler=False,
+            install_root_handler=scrapy_logging,
         )
         queue.put(("ok", [{**r.as_dict(), "items": [_plain(i) for i in r.items]} for r in results]))
     except BaseException as exc:  # report anything to the parent
@@ -40,10 +44,12 @@ def crawl(
     *,
     incremental: bool = True,
     timeout: float = 120,
+    scrapy_logging: bool = False,
 ) -> list[dict[str, Any]]:
     """Crawl ``sources`` with the project settings plus ``settings``; one result dict each.
 
-    Politeness delays are switched off unless a test sets them.
+    Politeness delays are switched off unless a test sets them. ``scrapy_logging`` lets Scrapy
+    log to the child's stderr at ``LOG_LEVEL`` (for tests that read the log).
     """
     defaults = {
         "DOWNLOAD_DELAY": 0,
@@ -51,11 +57,13 @@ def crawl(
         "LOG_LEVEL": "WARNING",
         "RETRY_TIMES": 1,
         "DOWNLOAD_TIMEOUT": 10,
+        "GRAPEVINE_RETRY_BACKOFF": 0.05,
     }
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(
-        target=_child, args=(queue, sources, {**defaults, **(settings or {})}, incremental)
+        target=_child,
+        args=(queue, sources, {**defaults, **(settings or {})}, incremental, scrapy_logging),
     )
     proc.start()
     try:

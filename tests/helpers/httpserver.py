@@ -2,7 +2,10 @@
 
 Routes map a path (with or without its query string) to a :class:`Reply`, or to a list of
 replies served in turn (the last one repeats) — for "fail twice, then succeed". Every request
-is recorded in ``server.requests`` so tests can assert what a spider asked for.
+is recorded in ``server.requests`` (paths) and ``server.log`` (method, path, headers, body and
+arrival time) so tests can assert what a spider asked for, and when. ``Reply.truncated``
+cuts a body short after some bytes while announcing its full length, as a dropped connection
+does.
 """
 
 import threading
@@ -25,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0
+    truncate_at: int | None = None
 
     @classmethod
     def fixture(cls, relative: str, **kwargs: Any) -> "Reply":
@@ -37,6 +41,17 @@ class Reply:
                 ".html": "text/html; charset=utf-8",
             }.get(path.suffix, "application/octet-stream")
         return cls(body=path.read_bytes(), **kwargs)
+
+
+@dataclass
+class Recorded:
+    """One request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
 
 
 Route = Reply | list[Reply] | Callable[[str], Reply]
@@ -54,7 +69,9 @@ class LocalServer:
         if robots is not None and "/robots.txt" not in self.routes:
             self.routes["/robots.txt"] = Reply(robots, content_type="text/plain")
         self.requests: list[str] = []
+        self.log: list[Recorded] = []
         self._served: dict[str, int] = {}
+        self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,8 +79,16 @@ class LocalServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
-                server.requests.append(self.path)
-                reply = server.reply_for(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body_in = self.rfile.read(length) if length else b""
+                with server._lock:
+                    server.requests.append(self.path)
+                    server.log.append(
+                        Recorded(
+                            self.command, self.path, dict(self.headers), body_in, time.monotonic()
+                        )
+                    )
+                    reply = server.reply_for(self.path)
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
@@ -74,9 +99,16 @@ class LocalServer:
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(body)
+                    if reply.truncate_at is not None:
+                        self.wfile.write(body[: reply.truncate_at])
+                        self.wfile.flush()
+                        self.close_connection = True
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            do_POST = do_GET  # noqa: N815
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

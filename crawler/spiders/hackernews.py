@@ -1,0 +1,174 @@
+"""Hacker News stories and comments through Algolia's search API.
+
+Options: ``query``, ``tags`` (``(story,comment)``) and ``comments`` (also read the whole
+comment tree of each new matching story from ``/api/v1/items/<id>``). Results come from
+``/api/v1/search_by_date`` newest first, paging by ``page``; with a high-water mark the
+request also asks Algolia for ``created_at_i>`` that time, and paging stops when a page brings
+nothing newer. Texts are HTML. The link of each item is its Hacker News discussion.
+"""
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import MentionItem
+from crawler.parsing import as_int, with_query
+from crawler.spiders.base import SourceSpider, coverage_rules
+
+ITEM_URL = "https://news.ycombinator.com/item?id="
+HITS_PER_PAGE = 100
+
+
+class HackerNewsSpider(SourceSpider):
+    """Search Hacker News (stories and comments) by date."""
+
+    name = "hackernews"
+    custom_settings = coverage_rules(author_handle=1.0)
+    default_base_url = "https://hn.algolia.com"
+    default_max_pages = 10
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        value = self.options.get("comments", False)
+        self.comments = (
+            value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+        )
+
+    def search_url(self, page: int) -> str:
+        """The address of result page ``page`` (0-based, as Algolia counts)."""
+        since = int(self.since.timestamp()) if self.since else None
+        return self.url(
+            with_query(
+                "/api/v1/search_by_date",
+                query=self.options.get("query"),
+                tags=self.options.get("tags") or "(story,comment)",
+                hitsPerPage=HITS_PER_PAGE,
+                numericFilters=f"created_at_i>{since}" if since else None,
+                page=page,
+            )
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        """The first result page."""
+        if not self.options.get("query"):
+            self.report_problem(None, "no query configured")
+            return
+        yield scrapy.Request(self.search_url(0), cb_kwargs={"page": 0}, dont_filter=True)
+
+    def parse(self, response: Response, page: int = 0, **kwargs: Any) -> Any:
+        """Yield a result page's stories and comments; follow the next page while new."""
+        data = self.read_json(response)
+        if data is None:
+            return
+        hits = data.get("hits") if isinstance(data, dict) else None
+        if not isinstance(hits, list):
+            self.report_problem(response, "not an Algolia search answer (no hits)")
+            return
+        if not hits:
+            self.empty_result()
+            return
+        self.saw_entries(len(hits))
+        fresh = False
+        published = []
+        for hit in hits:
+            item = self.hit_item(hit)
+            published.append(item.get("published_at") if item is not None else None)
+            if item is None or not self.is_new(item.get("published_at")):
+                continue
+            fresh = True
+            yield item
+            if self.comments and "story" in (hit.get("_tags") or []) and hit.get("num_comments"):
+                yield scrapy.Request(
+                    self.url(f"/api/v1/items/{hit.get('objectID')}"),
+                    callback=self.parse_thread,
+                    cb_kwargs={"title": hit.get("title")},
+                )
+        pages = as_int(data.get("nbPages")) or 0
+        more = page + 1 < min(pages, self.max_pages)
+        if fresh and more and not self.reached_mark(published):
+            yield scrapy.Request(self.search_url(page + 1), cb_kwargs={"page": page + 1})
+
+    def hit_item(self, hit: dict[str, Any]) -> MentionItem | None:
+        """One story or comment from a search hit."""
+        if not isinstance(hit, dict):
+            return None
+        tags = hit.get("_tags") or []
+        is_comment = "comment" in tags or hit.get("comment_text")
+        object_id = hit.get("objectID")
+        points = as_int(hit.get("points"))
+        text = (
+            hit.get("comment_text") if is_comment else (hit.get("story_text") or hit.get("title"))
+        )
+        return self.item(
+            external_id=object_id,
+            url=ITEM_URL + str(object_id) if object_id else None,
+            author=hit.get("author"),
+            author_handle=hit.get("author"),
+            title=None if is_comment else hit.get("title"),
+            text=text,
+            text_is_html=True,
+            published_at=hit.get("created_at_i") or hit.get("created_at"),
+            edited_at=hit.get("updated_at")
+            if hit.get("updated_at") != hit.get("created_at")
+            else None,
+            reach=points,
+            metrics={
+                "points": points,
+                "comments": as_int(hit.get("num_comments")),
+                "kind": "comment" if is_comment else "story",
+                "story": hit.get("story_title"),
+                "link": hit.get("url") or hit.get("story_url"),
+            },
+            raw={
+                "objectID": object_id,
+                "story_id": hit.get("story_id"),
+                "parent_id": hit.get("parent_id"),
+            },
+        )
+
+    def parse_thread(self, response: Response, title: str | None = None, **kwargs: Any) -> Any:
+        """Yield the comments of a story's tree (``/api/v1/items/<id>``) that are new."""
+        data = self.read_json(response)
+        if data is None:
+            return
+        if not isinstance(data, dict) or "children" not in data:
+            self.report_problem(response, "not an Algolia item tree (no children)")
+            return
+        comments = list(self.walk(data.get("children") or []))
+        self.saw_entries(len(comments))
+        for node in comments:
+            item = self.node_item(node, title or data.get("title"))
+            if item is not None and self.is_new(item.get("published_at")):
+                yield item
+
+    def walk(self, children: list[Any]) -> Iterator[dict[str, Any]]:
+        """Every comment of a tree, depth first."""
+        for node in children:
+            if isinstance(node, dict):
+                if node.get("type") == "comment":
+                    yield node
+                yield from self.walk(node.get("children") or [])
+
+    def node_item(self, node: dict[str, Any], title: str | None) -> MentionItem | None:
+        """One comment of an item tree (deleted comments have no author or text)."""
+        if not node.get("text") or not node.get("author"):
+            return None
+        return self.item(
+            listing=False,
+            external_id=node.get("id"),
+            url=ITEM_URL + str(node.get("id")),
+            author=node.get("author"),
+            author_handle=node.get("author"),
+            text=node.get("text"),
+            text_is_html=True,
+            published_at=node.get("created_at_i") or node.get("created_at"),
+            reach=as_int(node.get("points")),
+            metrics={"points": as_int(node.get("points")), "kind": "comment", "story": title},
+            raw={
+                "id": node.get("id"),
+                "story_id": node.get("story_id"),
+                "parent_id": node.get("parent_id"),
+            },
+        )
