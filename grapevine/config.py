@@ -20,11 +20,9 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -32,11 +30,18 @@ from pydantic import (
 )
 from sqlalchemy.engine import make_url
 
+from grapevine.config_base import Strict
+from grapevine.config_ops import (
+    AlertsConfig,
+    ExportConfig,
+    ScheduleConfig,
+    Target,
+)
+from grapevine.config_sources import CrawlConfig, Source
+
 DEFAULT_CONFIG = "grapevine.toml"
 CONFIG_ENV = "GRAPEVINE_CONFIG"
 DATABASE_URL_ENV = "GRAPEVINE_DATABASE_URL"
-
-NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 class ConfigError(Exception):
@@ -46,12 +51,6 @@ class ConfigError(Exception):
         self.path, self.key, self.expected = str(path), key, expected
         where = f"{self.path}: {key}: " if key else f"{self.path}: "
         super().__init__(where + expected)
-
-
-class Strict(BaseModel):
-    """Base for config sections: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class BrandConfig(Strict):
@@ -83,155 +82,6 @@ class DatabaseConfig(Strict):
         if parsed.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("a sqlite:/// or postgresql:// URL")
         return value
-
-
-class CrawlConfig(Strict):
-    """Politeness and limits shared by every source."""
-
-    user_agent: str = "GrapevineBot/0.1 (+https://github.com/grapevine-monitor/grapevine)"
-    obey_robots: bool = True
-    autothrottle: bool = True
-    concurrency_per_domain: int = Field(default=2, ge=1, le=32)
-    download_delay: float = Field(default=0.5, ge=0)
-    timeout: float = Field(default=30.0, gt=0)
-    retries: int = Field(default=3, ge=0, le=10)
-    max_pages: int = Field(default=50, ge=1, description="pages per source per run, at most")
-    http_cache: bool = False
-    max_retry_wait: float = Field(
-        default=120.0, ge=0, description="longest Retry-After honoured, in seconds"
-    )
-    progress_interval: float = Field(
-        default=30.0, ge=0, description="seconds between progress lines (0: none)"
-    )
-    redis_url: str | None = Field(
-        default=None, description="share the request queue and dupefilter (scrapy-redis)"
-    )
-
-
-class SourceBase(Strict):
-    """Options every source accepts."""
-
-    name: str = Field(pattern=NAME_RE, max_length=100)
-    brand: str | None = None
-    base_url: str | None = None
-    match_terms: bool | None = None
-    enabled: bool = True
-    max_pages: int | None = Field(default=None, ge=1)
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^(https?|file)://", value):
-            raise ValueError("an http(s):// URL")
-        return value.rstrip("/") if value else value
-
-
-class TrustpilotSource(SourceBase):
-    """Trustpilot company reviews: ``/review/<domain>?page=N``."""
-
-    type: Literal["trustpilot"]
-    domain: str = Field(min_length=3)
-    languages: str = "all"
-
-
-class AppStoreSource(SourceBase):
-    """Apple App Store customer reviews (iTunes RSS, JSON or XML)."""
-
-    type: Literal["appstore"]
-    app_id: str = Field(pattern=r"^\d+$")
-    countries: list[str] = Field(default_factory=lambda: ["us"], min_length=1)
-    format: Literal["json", "xml"] = "xml"
-
-
-class RedditSource(SourceBase):
-    """Reddit search results and subreddits' new posts."""
-
-    type: Literal["reddit"]
-    query: str | None = None
-    subreddits: list[str] = Field(default_factory=list)
-    comments: bool = False
-    more_comments: int = Field(
-        default=1, ge=0, le=20, description="requests per thread expanding 'more' stubs"
-    )
-
-    @model_validator(mode="after")
-    def _something(self) -> "RedditSource":
-        if not self.query and not self.subreddits:
-            raise ValueError("query: a query or a list of subreddits")
-        return self
-
-
-class HackerNewsSource(SourceBase):
-    """Hacker News stories and comments through Algolia's search API."""
-
-    type: Literal["hackernews"]
-    query: str = Field(min_length=1)
-    tags: str = "(story,comment)"
-    comments: bool = False
-
-
-class MastodonSource(SourceBase):
-    """A Mastodon instance's hashtag timelines (and search where it allows)."""
-
-    type: Literal["mastodon"]
-    hashtags: list[str] = Field(default_factory=list)
-    query: str | None = None
-    token_env: str | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> "MastodonSource":
-        if not self.base_url:
-            raise ValueError("base_url: the instance's address, like https://mastodon.social")
-        if not self.hashtags and not self.query:
-            raise ValueError("hashtags: a list of hashtags or a query")
-        return self
-
-
-class BlueskySource(SourceBase):
-    """Bluesky post search; credentials from the environment where required."""
-
-    type: Literal["bluesky"]
-    query: str = Field(min_length=1)
-    handle_env: str | None = None
-    password_env: str | None = None
-
-
-class FeedSource(SourceBase):
-    """RSS or Atom feeds: Google Alerts, news, blogs, forums."""
-
-    type: Literal["feed"]
-    urls: list[str] = Field(min_length=1)
-
-
-class SchemaOrgSource(SourceBase):
-    """Any pages with schema.org Review/AggregateRating markup (JSON-LD, microdata, RDFa)."""
-
-    type: Literal["schemaorg"]
-    urls: list[str] = Field(min_length=1)
-    next_selector: str | None = None
-
-
-Source = Annotated[
-    TrustpilotSource
-    | AppStoreSource
-    | RedditSource
-    | HackerNewsSource
-    | MastodonSource
-    | BlueskySource
-    | FeedSource
-    | SchemaOrgSource,
-    Field(discriminator="type"),
-]
-SOURCE_TYPES = (
-    "trustpilot",
-    "appstore",
-    "reddit",
-    "hackernews",
-    "mastodon",
-    "bluesky",
-    "feed",
-    "schemaorg",
-)
 
 
 class AnalysisConfig(Strict):
@@ -273,160 +123,6 @@ class TriageConfig(Strict):
     follow_up_days: list[int] = Field(default_factory=lambda: [30, 60, 90])
     templates_dir: str | None = None
     competitor_cases: bool = False
-
-
-class ScheduleConfig(Strict):
-    """When ``grapevine schedule`` runs the daily job."""
-
-    times: list[str] = Field(default_factory=lambda: ["07:00"], min_length=1)
-    timezone: str = "UTC"
-    run_missed: bool = True
-    export_every_minutes: int = Field(
-        default=5, ge=0, description="send what is pending (hand-sent cases) this often; 0: off"
-    )
-    run_timeout_minutes: float = Field(default=240, gt=0, description="a run is stopped after")
-    stop_grace_seconds: float = Field(default=120, gt=0, description="SIGTERM, then SIGKILL")
-
-    @field_validator("times")
-    @classmethod
-    def _hhmm(cls, value: list[str]) -> list[str]:
-        for item in value:
-            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", item):
-                raise ValueError(f"times as HH:MM (24 h); got {item!r}")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"an IANA time zone like Europe/Berlin; got {value!r}") from None
-        return value
-
-
-class TargetRules(Strict):
-    """Which cases a support-queue target receives; all given conditions must hold."""
-
-    complaint: bool | None = None
-    max_rating: float | None = Field(default=None, ge=1, le=5)
-    min_priority: float | None = Field(default=None, ge=0, le=1)
-    brand: Literal["own", "competitor", "any"] = "own"
-    sources: list[str] = Field(default_factory=list)
-    aspects: list[str] = Field(default_factory=list)
-    any_of: Literal[True, False] = Field(
-        default=False, description="true: any one condition suffices instead of all"
-    )
-
-
-class ExportConfig(Strict):
-    """How the support-queue export retries a target that fails."""
-
-    retry_base_minutes: float = Field(default=5, gt=0, description="first retry after")
-    retry_max_hours: float = Field(default=6, gt=0, description="retries back off up to")
-    stop_after_failures: int = Field(
-        default=3, ge=1, description="consecutive failures that end a target's turn in a run"
-    )
-
-
-class TargetBase(Strict):
-    """Options every support-queue target accepts."""
-
-    name: str = Field(pattern=NAME_RE, max_length=100)
-    rules: TargetRules | None = None
-    enabled: bool = True
-
-
-class WebhookTarget(TargetBase):
-    """A JSON POST per case, signed with HMAC-SHA256 when ``secret_env`` is set."""
-
-    type: Literal["webhook"]
-    url: str = Field(pattern=r"^https?://")
-    secret_env: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
-    headers_env: dict[str, str] = Field(
-        default_factory=dict, description="header name -> environment variable with its value"
-    )
-    timeout: float = Field(default=10, gt=0)
-
-
-class EmailTarget(TargetBase):
-    """One email per case to the helpdesk's intake address."""
-
-    type: Literal["email"]
-    to: list[str] = Field(min_length=1)
-    sender: str = "grapevine@localhost"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    starttls: bool = False
-    username_env: str | None = None
-    password_env: str | None = None
-    ca_file: str | None = Field(default=None, description="trust this CA for STARTTLS")
-    timeout: float = Field(default=20, gt=0)
-
-    @field_validator("to", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-
-class FileTarget(TargetBase):
-    """A CSV or JSONL file appended per run (for tools that import files)."""
-
-    type: Literal["file"]
-    path: str
-    format: Literal["csv", "jsonl"] = "jsonl"
-
-
-Target = Annotated[WebhookTarget | EmailTarget | FileTarget, Field(discriminator="type")]
-
-
-class AlertChannel(Strict):
-    """Where alerts and the digest go: an email address or a Slack-compatible webhook."""
-
-    type: Literal["email", "webhook"]
-    name: str | None = Field(default=None, pattern=NAME_RE, max_length=100)
-    url: str | None = Field(default=None, pattern=r"^https?://")
-    url_env: str | None = Field(
-        default=None, description="environment variable holding the URL (Slack's is a secret)"
-    )
-    to: list[str] = Field(default_factory=list)
-    sender: str = "grapevine@localhost"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    starttls: bool = False
-    username_env: str | None = None
-    password_env: str | None = None
-    ca_file: str | None = None
-    timeout: float = Field(default=10, gt=0)
-
-    @field_validator("to", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _complete(self) -> "AlertChannel":
-        if self.type == "webhook" and not (self.url or self.url_env):
-            raise ValueError("url: a webhook channel needs a url (or url_env)")
-        if self.type == "email" and not self.to:
-            raise ValueError("to: an email channel needs at least one address")
-        return self
-
-
-class AlertsConfig(Strict):
-    """Daily digest, spike and silence alerts."""
-
-    channels: list[AlertChannel] = Field(default_factory=list)
-    digest: bool = True
-    spike_factor: float = Field(default=3.0, gt=1)
-    spike_min_count: int = Field(default=5, ge=1)
-    spike_baseline_days: int = Field(default=14, ge=3)
-    spike_cooldown_hours: float = Field(default=24, ge=0)
-    silence_factor: float = Field(default=3.0, gt=1)
-    failed_runs: int = Field(default=3, ge=1)
 
 
 class UserConfig(Strict):
