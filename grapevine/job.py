@@ -88,7 +88,7 @@ def crawl_step(
     """Crawl the configured sources into storage."""
     specs = source_specs(settings, names)
     if not specs:
-        log.warning("no sources configured")
+        log.info("no enabled sources")
         return
     summary.sources = run_sources(
         specs,

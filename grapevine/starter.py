@@ -131,7 +131,9 @@ EXAMPLE_SOURCES = """\
 [[sources]]
 name = "news-alerts"
 type = "feed"
+# Create a Google Alert for your brand ("Deliver to: RSS feed") and paste its feed address:
 urls = ["https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"]
+enabled = false           # remove this line once the address above is yours
 
 # [[sources]]
 # name = "trustpilot"

@@ -52,6 +52,11 @@ urls = ["{base}/product"]
 name = "broken"
 type = "schemaorg"
 urls = ["{base}/gone"]
+
+[[sources]]
+name = "unreachable"
+type = "feed"
+urls = ["http://127.0.0.1:9/feed.xml"]
 """
 
 
@@ -66,7 +71,8 @@ def test_run_then_status(tmp_path: Path) -> None:
         assert grapevine("db", "upgrade", cwd=tmp_path).returncode == 0
         run = grapevine("run", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr  # one source is broken
-    assert "Traceback" not in run.stderr
+    assert "Traceback" not in run.stderr  # the crawler's own log stays out of the way
+    assert "connection refused" in run.stdout
     assert "alerts" in run.stdout and "broken" in run.stdout and "HTTP 503" in run.stdout
 
     status = grapevine("status", "--json", cwd=tmp_path)

@@ -68,14 +68,35 @@ def engine(cfg: Settings | None = None) -> Engine:
         raise click.ClickException(f"cannot open the database: {exc}") from None
 
 
+class _QuietCrawler(logging.Filter):
+    """Drop Scrapy's and Twisted's own log lines (with their tracebacks) below CRITICAL.
+
+    Their errors are already in the per-source summary and the crawl_run rows, in one line
+    each; ``-v`` shows the crawler's full log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.CRITICAL:
+            return True
+        return not record.name.startswith(("scrapy", "twisted", "spidermon", "py.warnings"))
+
+
 def setup_logging(verbose: int) -> None:
-    """Warnings by default; ``-v`` info, ``-vv`` debug. Logs go to stderr."""
+    """Warnings by default; ``-v`` info, ``-vv`` debug. Logs go to stderr.
+
+    By default the crawler's own log is left out: each source's outcome and reasons are in
+    the summary; ``-v`` shows everything.
+    """
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for handler in logging.root.handlers:  # Scrapy sets its loggers to DEBUG: filter here too
         handler.setLevel(level)
+        for old in [f for f in handler.filters if isinstance(f, _QuietCrawler)]:
+            handler.removeFilter(old)
+        if verbose <= 0:
+            handler.addFilter(_QuietCrawler())
 
 
 def log_level_name(verbose: int) -> str:

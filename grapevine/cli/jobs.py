@@ -17,6 +17,7 @@ from grapevine.cli.common import (
     settings,
     setup_logging,
 )
+from grapevine.config import Settings
 from grapevine.job import JobSummary, crawl_step, run_job, triage_step
 from storage.queries import status_summary
 
@@ -42,13 +43,25 @@ def print_progress(snapshot: list[SourceProgress], elapsed: float) -> None:
     click.echo(f"  … {elapsed:.0f} s: " + format_progress(running))
 
 
+def crawl_banner(cfg: Settings) -> str:
+    """The first line of a run: how many sources, or what to do when there are none."""
+    enabled = sum(1 for s in cfg.sources if s.enabled)
+    if enabled == 0:
+        return (
+            f"No enabled sources in {cfg.path}: add a [[sources]] entry (or remove "
+            "`enabled = false` from one); the other steps still run."
+        )
+    return f"Crawling {enabled} source{'s' if enabled != 1 else ''}…"
+
+
 def print_summary(summary: JobSummary) -> None:
     """The end-of-run summary: totals per source and what the later steps did."""
     new = sum(s.items_new for s in summary.sources)
     updated = sum(s.items_updated for s in summary.sources)
     failed = [s.name for s in summary.sources if s.status != "ok"]
     click.echo(
-        f"\n{len(summary.sources)} sources: {new} new, {updated} updated mentions"
+        f"\n{len(summary.sources)} source{'' if len(summary.sources) == 1 else 's'}: "
+        f"{new} new, {updated} updated mentions"
         + (f"; problems with {', '.join(failed)}" if failed else "")
     )
     click.echo(
@@ -94,7 +107,7 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
     try:
         with held_lock(eng, "run"):
             if not as_json:
-                click.echo(f"Crawling {sum(1 for s in cfg.sources if s.enabled)} sources…")
+                click.echo(crawl_banner(cfg))
             summary = run_job(
                 cfg,
                 engine=eng,
