@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentiment import rules
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import FAMILIES, ComplaintDetector
-from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES, TOO_SKIP, TOO_VALENCE
+from sentiment.complaint import AGAINST, FAMILIES, ComplaintDetector
+from sentiment.lexicon import REVIEW_LEXICON, REVIEW_OVERRIDES
 from sentiment.patterns import PatternSet
+from sentiment.phrases import REVIEW_PHRASES
 from sentiment.vader import Scored, VaderScorer
 
 VERSION = "grapevine-0.2"
@@ -161,7 +163,7 @@ class Analyzer:
     ) -> None:
         words, self._phrases = _split_lexicon(lexicon)
         self._lexicon = words
-        self._vader = VaderScorer({**REVIEW_LEXICON, **words})
+        self._vader = VaderScorer({**REVIEW_LEXICON, **REVIEW_OVERRIDES, **words})
         self._aspects = AspectTagger(aspects)
         self._complaints = ComplaintDetector()
         groups = [
@@ -185,6 +187,8 @@ class Analyzer:
     def read(self, text: str) -> Reading:
         """Step 1: VADER over the whole text and each sentence, phrases and lexicons applied."""
         cues: list[str] = []
+        if "\u2019" in text:  # a typographic apostrophe: "don’t" is "don't"
+            text = text.replace("\u2019", "'")
         scan_text = self._substitute_phrases(text, cues) if self._phrases else text
         scored = self._vader.scan(scan_text)
         lowered = scored.text.lower()
@@ -193,6 +197,7 @@ class Analyzer:
         families: dict[str, str] = {}
         aspects: dict[str, str] = {}
         reached = 0
+        kind = 0  # no complaint cue inside praise or a neutral term ("never let me down")
         for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
             end = -negative_end
             name = names[group]
@@ -202,12 +207,13 @@ class Analyzer:
                     scored.override(start, end, valence)
                     cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
                     reached = end
+                    kind = 1 if valence >= 0 else 0
             elif group < families_end:
-                if name not in families:
+                if name not in families and not (kind and start < reached and name not in AGAINST):
                     families[name] = lowered[start:end].strip()
             elif name not in aspects:
                 aspects[name] = lowered[start:end].strip()
-        self._too(scored, cues)
+        rules.apply(scored, cues)
         whole = scored.compound()
         many = len(scored.sentences) > 1
         sentence_scores = scored.sentence_compounds() if many else [whole]
@@ -229,26 +235,6 @@ class Analyzer:
             families,
             aspects,
         )
-
-    @staticmethod
-    def _too(scored: Scored, cues: list[str]) -> None:
-        """ "too" + a word VADER finds neutral ("too long", "too small") is a criticism."""
-        lowers, valences = scored.lowers, scored.valences
-        if "too" not in lowers:
-            return
-        starts = {start for start, _ in scored.sentences}
-        for i in range(len(lowers) - 1):
-            following = lowers[i + 1]
-            if (
-                lowers[i] == "too"
-                and i + 1 not in starts
-                and valences[i + 1] == 0
-                and i + 1 not in scored.phrased
-                and following not in TOO_SKIP
-                and following.isalpha()
-            ):
-                valences[i] = TOO_VALENCE
-                cues.append(f"criticism: 'too {following}' ({TOO_VALENCE:+g})")
 
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None

@@ -23,6 +23,8 @@ _NEGATE = frozenset(_vs.NEGATE)
 _BOOSTERS: dict[str, float] = dict(_vs.BOOSTER_DICT)
 _SPECIAL: dict[str, float] = dict(_vs.SPECIAL_CASES)
 _SO_THIS = ("so", "this")
+#: VADER's factor for a negated word.
+N_SCALAR: float = _vs.N_SCALAR
 _PUNCT = string.punctuation
 #: A token that ends a sentence: it ends in . ! or ? (perhaps followed by quotes or brackets).
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
