@@ -48,6 +48,9 @@ CAP_FROM = 0.5
 #: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
 COMPLAINT_FLOOR = 0.15
 COMPLAINT_SLOPE = 0.5
+#: A text with words of praise is pulled to the cap in proportion to how sure the complaint
+#: is: fully from complaint_score 0.5 + SURE_SPAN on.
+SURE_SPAN = 0.3
 #: The weight of a star rating against the words.
 RATING_WEIGHT = 0.6
 
@@ -268,8 +271,15 @@ class Analyzer:
         if evidence.score >= CAP_FROM:
             cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
             if score > cap:
-                score = cap
-                cues.append(f"a complaint ({evidence.score:.2f}) is negative whatever its words")
+                # words of praise hold out against a weak complaint, not against a sure one
+                pull = 1.0 if score < THRESHOLD else min(1.0, (evidence.score - 0.5) / SURE_SPAN)
+                score += pull * (cap - score)
+                if pull == 1.0:
+                    cues.append(
+                        f"a complaint ({evidence.score:.2f}) is negative whatever its words"
+                    )
+                else:
+                    cues.append(f"a complaint ({evidence.score:.2f}) pulls the score down")
         if rating is not None:
             rating = float(rating)
             stars = (rating - 3.0) / 2.0

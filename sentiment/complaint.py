@@ -88,7 +88,7 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "time passing",
         "a problem measured in hours, days or weeks",
-        rf"{_NUM}\+? {_SPAN} (?:now|later|ago|and (?:still|counting|nothing))",
+        rf"(?:{_NUM}|\d+\.\d+)\+? {_SPAN} (?:now|later|ago|since|and (?:still|counting|nothing))",
         rf"took (?:over |more than |nearly |almost )?{_NUM} {_SPAN}",
         rf"{_NUM} ?{_SPAN} (?:to (?:get|take|answer|reply|respond|fix|make|serve|deliver)|"
         r"(?:late|after|past) (?:the )?(?:estimated|promised|scheduled|expected))",
@@ -103,6 +103,7 @@ FAMILIES: tuple[Family, ...] = (
         rf"(?:for|over|after|about|almost|nearly|past|last) (?:the )?(?:past |last )?"
         rf"{_NUM}\+? {_SPAN}",
         r"all (?:day|night|week|morning)",
+        r"(?:till|until|up to|up till) (?:now|today)",
     ),
     _family(
         "delay",
@@ -138,7 +139,8 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "no reply",
         "nobody answers, no response, ignored",
-        r"no (?:reply|replies|response|responses|answer|answers|call ?back|feedback|update|"
+        r"no (?:reply|replies|response|responses|answer|answers|call ?backs?|calls?|emails?|"
+        r"feedback|update|"
         r"word|news|contact|follow[- ]?up|help|one (?:has )?(?:answer|repl|respond|call|help|"
         r"gets?|got|came|showed))",
         r"(?:nobody|no-one|noone) (?:has |have |will |ever |is )?(?:answer|repl|respond|call|"
@@ -177,13 +179,15 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "broken",
         "broken, faulty, not working, errors, outages",
-        rf"{_NOT} (?:even |seem to |seems to |properly |currently )?{_WORKS}",
+        rf"{_NOT} (?:even |seem to |seems to |properly |currently )?{_WORKS}"
+        r"(?! (?:but|it|myself|ourselves|laughing|smiling|thinking|wondering|a better|a more))",
         r"(?:stopped|stops|quit) (?:working|charging|loading|responding|syncing|printing)",
         r"(?:keeps?|kept) (?:on )?(?:crashing|freezing|dropping|disconnecting|failing|"
         r"restarting|rebooting|logging (?:me|us) out|cutting out|breaking|happening|saying)",
         r"broken|broke (?:down|after|again|in)",
         r"(?:power|internet|wi-?fi|network|signal|service|site|website|app|server|system|"
-        r"line|connection|tv|phone|heating|electricity)s? (?:has |have )?(?:is |are |was |"
+        r"line|connection|tv|phone|heating|electricity|broadband|cable|reception|water|gas|"
+        r"data|4g|5g)s? (?:has |have )?(?:is |are |was |"
         r"went |gone |keeps? going |been )?(?:down|out|off|dead|offline)",
         r"(?:can|could) (?:barely|hardly|not even) (?:hear|see|use|read|connect|get)",
         r"(?:powering|switching|shutting|turning) (?:off|down) (?:on (?:its|it's) own|by itself|"
@@ -281,7 +285,8 @@ FAMILIES: tuple[Family, ...] = (
         r"is (?:\w+ )?(?:down|out|broken|offline|not working)\b",
         r"how (?:many (?:more )?(?:times|days|hours|weeks)|hard is it|difficult is it|come)",
         r"is (?:there|this|it) (?:a |an )?(?:known |an )?(?:issue|problem|outage|fault)",
-        r"any (?:update|news|eta|word|progress|fix|solution)",
+        r"any (?:updates?|news|eta|word|progress|fix(?:es)?|solutions?)",
+        r"why\s?\?+",
         r"when will .{0,40}(?:update|fix|release|arrive|come back|be back|be available|be fixed)",
         r"(?:there is|there's|is there) (?:really |still )?no (?:way|link|option|button|setting|"
         r"support|one|help)",
@@ -300,7 +305,7 @@ FAMILIES: tuple[Family, ...] = (
         r"trouble",
         r"complain(?:ed|ing)",
         r"(?:a|my|our|formal|another|official|file|filed|make|made|raise|raised) complaints?",
-        r"fix(?:ed)? (?:this|it|the|my|our|your)",
+        r"fix (?:this|it|the|my|our|your)",
         r"(?:please|pls|plz|kindly|can you|could you|need(?:s)?) (?:\w+ )?(?:help|fix|sort|"
         r"resolve|respond|reply|advise|look into|check|assist|explain|get back)",
         r"sort (?:it|this|that) out",
@@ -485,6 +490,8 @@ def grounded(found: Collection[str], sentiment: float, worst_sentence: float) ->
 def counted(found: Collection[str], sentiment: float, worst_sentence: float) -> list[str]:
     """The families that count: all of them, or without the amplifiers when nothing grounds
     them (see :data:`AMPLIFIERS`)."""
+    if "sarcasm" in found:  # "thanks for nothing" is not thanks
+        found = [name for name in found if name != "thanks or praise"]
     if grounded(found, sentiment, worst_sentence):
         return list(found)
     return [name for name in found if name not in AMPLIFIERS]

@@ -163,6 +163,14 @@ def _prepared(source: str) -> tuple[re.Pattern[str], frozenset[str] | None]:
     return re.compile(f"(?:{source})(?!\\w)"), prefixes(source)
 
 
+@functools.lru_cache(maxsize=4096)
+def _combined(sources: tuple[str, ...]) -> re.Pattern[str]:
+    """Several alternatives as one compiled expression (ending at a word boundary)."""
+    if len(sources) == 1:
+        return _prepared(sources[0])[0]
+    return re.compile("(?:" + "|".join(f"(?:{source})" for source in sources) + ")(?!\\w)")
+
+
 class PatternSet:
     """Named groups of alternative regular expressions, searched through a prefix index."""
 
@@ -170,6 +178,7 @@ class PatternSet:
         self.names = [name for name, _ in groups]
         self._index: dict[str, list[tuple[int, Any]]] = {}
         self._always: list[tuple[int, re.Pattern[str]]] = []
+        by_key: dict[str, dict[int, list[str]]] = {}
         for group, (_, alternatives) in enumerate(groups):
             for source in alternatives:
                 pattern, keys = _prepared(source)
@@ -177,7 +186,14 @@ class PatternSet:
                     self._always.append((group, pattern))
                 else:
                     for key in keys:
-                        self._index.setdefault(key, []).append((group, pattern.match))
+                        by_key.setdefault(key, {}).setdefault(group, []).append(source)
+        # the alternatives of one group that can begin with the same key are tried as one
+        # expression (one call instead of several; at a position the first that matches wins)
+        for key, sources in by_key.items():
+            self._index[key] = [
+                (group, _combined(tuple(dict.fromkeys(alts))).match)
+                for group, alts in sources.items()
+            ]
 
     def find(self, lowered: str, starts: Starts | None = None) -> dict[str, str]:
         """``{group name: the words that matched}`` for every group found, in group order.

@@ -81,7 +81,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:is|was|are|were|looks?|looked|tastes?|tasted|sounds?|sounded|feels?|felt) "
             r"nothing like",
             r"(?:did not|didn'?t|does not|doesn'?t|never) live up to",
-            r"(?:the )?only (?:good |decent )?thing (?:that was|that's|worth|i liked|we liked|"
+            r"only (?:good |decent )?thing (?:that was|that's|worth|i liked|we liked|"
             r"going for it)(?: \w+)?",
             r"(?:a )?missed opportunity",
             r"all over the place",
@@ -117,6 +117,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:battery|it|phone|charge) (?:dies|died|drains|drained|runs out|ran out) "
             r"(?:by|after|in|within|before|quickly|fast|overnight)",
             r"only (?:works|charges|fits|connects|pairs|turns on)",
+            r"(?:only|barely|hardly|just about) (?:lasts?|lasted|lasting|holds|held)",
             r"(?:runs|gets|got|getting|becomes|became|running) (?:really |very |so |too |quite |"
             r"extremely |super |uncomfortably )?(?:hot|warm)",
             r"(?:keys?|buttons?|zip|zipper|lid|door|drawer|trigger|wheel|hinge) (?:sticks?|stuck|"
@@ -154,7 +155,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"still (?:hungry|starving)",
             r"(?:mostly|nothing but|basically) (?:ice|water|batter|bread|bones?|gristle|fat|filler|"
             r"air|foam|breading|crust|sauce|salt|sugar|lettuce|rice)",
-            r"(?:the )?size of a (?:coaster|coin|matchbox|stamp|thumbnail|golf ball)",
+            r"size of a (?:coaster|coin|matchbox|stamp|thumbnail|golf ball)",
             r"straight (?:out of|from) (?:a|the) (?:freezer|packet|tin|can|jar|microwave|bag)",
         ),
     ),
@@ -174,11 +175,10 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         "worse than before",
         -1.5,
         (
-            r"(?:my|the|our|his|her|their) (?:old|previous|last|first|other|original|older|"
-            r"earlier) (?:one|model|version|phone|pair|set|film|movie|book|place|series|season|"
+            r"(?:old|previous|last|first|other|original|older|earlier) (?:one|model|version|phone|pair|set|film|movie|book|place|series|season|"
             r"\w+) (?:was|were|is|are|did|sounded|worked|lasted|looked|tasted) (?:\w+ )?"
             r"(?:much |so much |far |way |a lot )?(?:better|nicer|superior)",
-            r"(?:the )?(?:book|trailer|original|first (?:one|film|movie|season|book|series|part)|"
+            r"(?:book|trailer|original|first (?:one|film|movie|season|book|series|part)|"
             r"old (?:menu|recipe|version|design|one)) (?:was|is|were) (?:\w+ )?(?:much |so much |"
             r"far |way |a lot )?better",
             r"(?:i'?ve|i have|we'?ve|we have|i had|we had) (?:seen|had|tasted|eaten|heard|used|"
@@ -255,10 +255,13 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         "a defect",
         -1.2,
         (
-            r"(?:has|have|had|with|there'?s|there is|there are|got|developed|comes with|came with) "
-            r"(?:a |an |some )?(?:\w+ )?(?:hiss|hissing|buzz|buzzing|hum|humming|whine|static|"
-            r"crackle|crackling|echo|rattle|rattling|tint|stench|stains?|dents?|cracks?|leak|"
-            r"lag|freezer burn|dead pixels?|bubbles)",
+            r"(?:hiss|hissing|buzz|buzzing|hum|humming|whine|whining|static|crackle|crackling|"
+            r"echo|rattle|rattling|lag) (?:in|on|from|when|whenever|every|at|through|during)",
+            r"(?:yellow|yellowish|blue|bluish|pink|pinkish|green|greenish|red|reddish|purple|grey|"
+            r"gray) (?:tint|tinge|cast)",
+            r"freezer burn",
+            r"dead pixels?",
+            r"(?:stains?|dents?|cracks?|leaks?|scratches|scuffs?) (?:on|in|all over|everywhere)",
         ),
     ),
     (
@@ -302,6 +305,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:10|ten) out of (?:10|ten)|five stars|5 stars",
             r"works (?:great|perfectly|like a charm|well|fine|as advertised)",
             r"to die for",
+            r"(?:a|an absolute|a real|a total) steal",
             r"spot on",
             r"works? wonders",
             r"(?:a |an absolute |a total |a real )?game[- ]?changer",
@@ -314,10 +318,25 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        "quick",
+        1.5,
+        (
+            r"(?:fast|quick|speedy|prompt|rapid|swift|next-day|same-day) (?:shipping|delivery|"
+            r"dispatch|service|response|reply|charging|charger|setup|turnaround|refund)",
+            r"(?:shipping|delivery|dispatch|service|response|reply|charging|setup|turnaround|"
+            r"refund|food|it) (?:was|is|were|are) (?:\w+ )?(?:fast|quick|speedy|prompt|rapid|swift)",
+            r"(?:arrived|came|delivered|shipped|charges|dispatched|replied|responded|served|"
+            r"came out) (?:very |really |super |so |nice and )?(?:fast|quickly|promptly|"
+            r"on time|ahead of schedule|the next day|next day|(?:a|one|two) days? early|early)",
+            r"(?:battery |charge )?lasts (?:me )?(?:all day|all night|all week|for days|for weeks|"
+            r"for ages|(?:a |two |three |\d+ )?(?:full )?(?:days?|weeks?))",
+        ),
+    ),
+    (
         "no problems",
         1.6,
         (
-            r"(?:no|zero|not a single|not one|without any|without a single|without|"
+            r"(?:no|zero|not an?|not any|not a single|not one|without any|without a single|without|"
             r"never had (?:a|an|any|one|a single)|haven'?t had (?:a|an|any)|hasn'?t had "
             r"(?:a|an|any)|didn'?t have (?:a|an|any)) (?:\w+ )?(?:problems?|issues?|faults?|"
             r"hiccups?|dropouts?|glitch(?:es)?|fuss|hassle|trouble|regrets?)",
@@ -359,7 +378,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         (
             r"noise[- ]?cancel(?:l)?(?:ing|ation)",
             r"(?:fight|battle|chase|death|kill) (?:scenes?|sequences?|choreography)",
-            r"the fit (?:is|was)",
+            r"fit (?:is|was)",
             r"(?:cooked|came|arrived|served|asked for (?:it|them)|ordered (?:it|them)|rare|medium) "
             r"well done",
             r"(?:cut|cuts|cutting|slash(?:es|ed|ing)?|lower(?:s|ed|ing)?|reduc(?:e|es|ed|ing)) "
