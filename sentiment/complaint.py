@@ -375,6 +375,9 @@ FAMILIES: tuple[Family, ...] = (
         r"(?:sorted|resolved|fixed|replaced|refunded|solved|sent) (?:it|this|that|the \w+|my \w+|"
         r"a new one|another one|me)(?: \w+){0,4} (?:the same day|same day|quickly|promptly|"
         r"straight away|right away|immediately|in no time|overnight|within (?:an?|\d+) \w+)",
+        r"(?:outage|problem|issue|fault|disruption|service|internet|power|app|site|website|"
+        r"wi-?fi|connection)s? (?:is|are|was|were|has been|have been) (?:now )?(?:back up|"
+        r"back online|fixed|resolved|restored|sorted|over)",
         r"(?:within|in) (?:an?|\d+) (?:hour|day|minute)s? (?:a new one|a replacement|it was "
         r"(?:sorted|fixed|resolved|replaced))",
         r"(?:lol|lmao|ha(?:ha)+|he(?:he)+)",

@@ -175,8 +175,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         "worse than before",
         -1.5,
         (
-            r"(?:old|previous|last|first|other|original|older|earlier) (?:one|model|version|phone|pair|set|film|movie|book|place|series|season|"
-            r"\w+) (?:was|were|is|are|did|sounded|worked|lasted|looked|tasted) (?:\w+ )?"
+            r"(?:old|previous|last|first|other|original|older|earlier) \w+ (?:was|were|is|are|"
+            r"did|sounded|worked|lasted|looked|tasted) (?:\w+ )?"
             r"(?:much |so much |far |way |a lot )?(?:better|nicer|superior)",
             r"(?:book|trailer|original|first (?:one|film|movie|season|book|series|part)|"
             r"old (?:menu|recipe|version|design|one)) (?:was|is|were) (?:\w+ )?(?:much |so much |"
@@ -311,10 +311,19 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:a |an absolute |a total |a real )?game[- ]?changer",
             r"(?:went|goes|go|going) (?:above and beyond|out of (?:their|his|her|the|its) way)",
             r"(?:exceeded|surpassed|beyond) (?:all )?(?:my |our )?expectations",
+        ),
+    ),
+    (
+        "put right",
+        1.5,
+        (
             r"(?:replaced|refunded|fixed|sorted|resolved|swapped|exchanged) (?:it|them|this|that|"
             r"the \w+|my \w+|a (?:\w+ )?\w+|everything)(?: \w+){0,3} (?:the same day|same day|"
             r"quickly|promptly|straight away|right away|immediately|in no time|overnight|"
             r"within (?:an?|\d+|one|two|a few) \w+|without (?:any )?(?:fuss|hassle))",
+            r"(?:outage|problem|issue|fault|disruption|service|internet|power|app|site|website|"
+            r"wi-?fi|connection)s? (?:is|are|was|were|has been|have been) (?:now )?(?:back up|"
+            r"back online|fixed|resolved|restored|sorted|over)",
         ),
     ),
     (
@@ -324,7 +333,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:fast|quick|speedy|prompt|rapid|swift|next-day|same-day) (?:shipping|delivery|"
             r"dispatch|service|response|reply|charging|charger|setup|turnaround|refund)",
             r"(?:shipping|delivery|dispatch|service|response|reply|charging|setup|turnaround|"
-            r"refund|food|it) (?:was|is|were|are) (?:\w+ )?(?:fast|quick|speedy|prompt|rapid|swift)",
+            r"refund|food|it) (?:was|is|were|are) (?:\w+ )?(?:fast|quick|speedy|prompt|rapid|"
+            r"swift)",
             r"(?:arrived|came|delivered|shipped|charges|dispatched|replied|responded|served|"
             r"came out) (?:very |really |super |so |nice and )?(?:fast|quickly|promptly|"
             r"on time|ahead of schedule|the next day|next day|(?:a|one|two) days? early|early)",
