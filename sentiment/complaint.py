@@ -540,13 +540,16 @@ class ComplaintDetector:
             found = _patterns().find(lowered, starts)
         weights = self.weights
         z = self._bias
-        for name in counted(found, sentiment, worst_sentence):
+        names = counted(found, sentiment, worst_sentence)
+        for name in names:
             z += weights.get(name, 0.0)
-        for name, value in signals(sentiment, worst_sentence, found.keys()).items():
+        for name, value in signals(sentiment, worst_sentence, names).items():
             z += weights.get(name, 0.0) * value
         if rating is not None:
             z += RATING_EVIDENCE * (3.0 - max(1.0, min(5.0, rating))) / 2.0
-        return ComplaintEvidence(1.0 / (1.0 + math.exp(-z)), tuple(found.items()))
+        # the cues show what counted: an "again" that nothing grounds is not a cue
+        shown = tuple((name, found[name]) for name in names)
+        return ComplaintEvidence(1.0 / (1.0 + math.exp(-z)), shown)
 
 
 @functools.cache

@@ -138,6 +138,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:minutes|mins|an hour|hours) (?:after|later than|behind) (?:mine|ours|us|everyone|"
             r"the others|the rest|our \w+|my \w+)",
             r"(?:takes?|took|taking) (?:so |too |really |very |way too |far too )?long",
+            r"(?:had|have|having) to wait",
             r"(?:a |an |one |two |three |four |five |\d+ |several |a few )(?:days?|weeks?|hours?|"
             r"minutes|mins) late",
         ),
@@ -283,6 +284,20 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"more interested in (?:their|his|her) phones?",
             r"(?:kept|keeps) pushing",
             r"(?:brought|got|given|handed) (?:us |me )?the (?:bill|check) before",
+        ),
+    ),
+    (
+        "sarcasm",
+        -1.5,
+        (
+            r"so much for (?:the|that|their|your|fast|quick|free|quality|customer)",
+            r"what a (?:joke|farce|shambles|rip-?off|waste|letdown|let-down|disappointment)",
+            r"(?:is|was|are|were|it'?s|that'?s) (?:a |an absolute |a complete |a total |such a )"
+            r"joke",
+            r"(?:oh|yeah) (?:great|right|wonderful|brilliant|joy|lovely|fantastic)",
+            r"thanks? (?:a lot |so much |very much )?for nothing",
+            r"(?:great|brilliant|fantastic|wonderful|perfect),? just (?:great|brilliant|fantastic|"
+            r"wonderful|perfect|what i needed)",
         ),
     ),
     (
