@@ -84,6 +84,13 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"only (?:good |decent )?thing (?:that was|that's|worth|i liked|we liked|"
             r"going for it)(?: \w+)?",
             r"(?:a )?missed opportunity",
+            r"could (?:be|use) (?:a lot |much |a bit |some )?(?:better|improvement|work)",
+            r"needs? (?:a lot of |some |serious |more )?(?:work|improvement|improving)",
+            r"(?:one|1|two|2|zero|0|half a)[- ]stars?",
+            r"(?:1|2|3|one|two|three) out of (?:10|ten|5|five)",
+            r"(?:want|wanted|asked for|demand|demanded) (?:my|our) money back",
+            r"(?:smaller|thinner|flimsier|weaker|quieter|dimmer|shorter|slower) than (?:expected|"
+            r"advertised|described|pictured|i (?:expected|thought|hoped))",
             r"all over the place",
             r"plot holes?",
             r"paper[- ]thin",
@@ -98,12 +105,13 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         (
             r"(?:stopped|stops|quit) (?:working|charging|responding|turning on|connecting|pairing|"
             r"holding (?:a|its) charge)",
-            rf"{_NOT} (?:even )?(?:work(?:ed)?|turn on|switch on|power on|charge|pair|connect|"
+            rf"{_NOT} (?:even )?(?:work(?:ed)?|turn on|switch on|power on|charge|pair|connect|fit|"
             r"close|stay (?:in|on|put|closed|connected|charged)|hold a charge)",
             r"never (?:even )?work(?:ed)?",
             r"(?:returned|sent) (?:it|them|the \w+) back",
             r"had to (?:return|send) (?:it|them)",
             r"returned (?:it|them|this|the (?:item|product|order))(?! favou?r)",
+            r"returning (?:it|them|this|these)",
             r"fell apart",
             r"dead on arrival",
             r"(?:arrived|came|showed up|turned up) (?:dead|broken|damaged|cracked|scratched|"
@@ -242,6 +250,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             rf"(?:no|zero|not much|not enough|without any|lacks?|lacking|lacked|devoid of|"
             rf"short on) (?:real |any )?{_MISSING}",
             rf"(?:nothing|none of it) (?:\w+ ){{0,3}}had (?:any|much) {_MISSING}",
+            r"thin (?:plot|story|script|characters?|storyline|premise)",
+            r"(?:plot|story|script|characters?|storyline|premise) (?:was|is|were|are|felt|feels) "
+            r"(?:\w+ )?thin",
         ),
     ),
     (
