@@ -3,14 +3,20 @@
 Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pass). The steps:
 
 1. **VADER** scores the whole text and each sentence, with VADER's lexicon plus the review words
-   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases ("save
-   your money", "couldn't be happier") are scored as a whole, and "too" before a neutral word
-   ("too small") is a criticism. Phrases, complaint families and aspects are found in one
-   indexed pass over the text (:mod:`sentiment.patterns`).
+   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases
+   (:mod:`sentiment.phrases`: "save your money", "we waited forty minutes", "the portions were
+   tiny", "we didn't have to wait") are scored as a whole, and the word rules of
+   :mod:`sentiment.rules` apply ("too small" criticises, "tastes like" compares, "pretty
+   average" is a degree). Phrases, complaint families and aspects are found in one indexed
+   pass over the text (:mod:`sentiment.patterns`); a complaint cue inside a phrase of praise
+   ("never" in "never let me down") does not count.
 2. **A bitter sentence** (compound <= -0.5) in an otherwise milder text pulls the score halfway
    towards it, so one angry sentence in a polite review is not averaged away.
 3. **Complaint** (:mod:`sentiment.complaint`): a text that reads as a complaint is negative even
    without negative words — its score is capped at ``-(0.15 + 0.5·(complaint_score - 0.5))``.
+   A text with words of praise is pulled towards the cap in proportion to how sure the
+   complaint is (fully from complaint_score 0.8), so a weak complaint does not turn "it's
+   fantastic" negative.
 4. **Star rating**, when the source has one, weighs 60 %: ``0.6·(rating - 3)/2 + 0.4·score``;
    a 1–2 star review is at most -0.3 and a 4–5 star one at least 0.05 unless it is a complaint.
    The rating is evidence for the complaint score too.
@@ -32,7 +38,7 @@ from sentiment.patterns import PatternSet
 from sentiment.phrases import REVIEW_PHRASES
 from sentiment.vader import Scored, VaderScorer
 
-VERSION = "grapevine-0.2"
+VERSION = "grapevine-0.3"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 #: VADER's own thresholds for the three classes (Hutto & Gilbert 2014).
 THRESHOLD = 0.05
@@ -200,7 +206,7 @@ class Analyzer:
         families: dict[str, str] = {}
         aspects: dict[str, str] = {}
         reached = 0
-        kind = 0  # no complaint cue inside praise or a neutral term ("never let me down")
+        praised = 0  # no complaint cue inside praise or a neutral term ("never let me down")
         for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
             end = -negative_end
             name = names[group]
@@ -210,9 +216,11 @@ class Analyzer:
                     scored.override(start, end, valence)
                     cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
                     reached = end
-                    kind = 1 if valence >= 0 else 0
+                    praised = 1 if valence >= 0 else 0
             elif group < families_end:
-                if name not in families and not (kind and start < reached and name not in AGAINST):
+                if name not in families and not (
+                    praised and start < reached and name not in AGAINST
+                ):
                     families[name] = lowered[start:end].strip()
             elif name not in aspects:
                 aspects[name] = lowered[start:end].strip()

@@ -5,11 +5,14 @@ besides VADER's negativity this looks for the *language* of complaints, in famil
 can read: waiting and delays, things not arriving, no reply, being charged, broken things,
 cancelling and leaving, negated expectations, problem questions ("why can't I…?"), repetition
 ("again", "still", "third time"). Some families count *against* a complaint: thanks and praise,
-and how-to questions that report no problem.
+and how-to questions that report no problem. Some only strengthen other evidence
+(:data:`AMPLIFIERS`: repetition, a length of time, "I"/"you", the customer's own order or
+device): alone, with no other family and no negative words, they never make a complaint, so
+"Coffee prices rise again" and "Battery lasts all day" are not complaints.
 
 Each family that fires adds its weight to a logistic score::
 
-    z = BIAS + Σ weight of each family found
+    z = BIAS + Σ weight of each family that counts
           + w₁·negativity + w₂·worst sentence + w₃·negative about a product − w₄·positivity
           + RATING_EVIDENCE·(3 − stars)/2                  (rated mentions only)
     complaint_score = 1 / (1 + exp(−z))

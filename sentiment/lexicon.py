@@ -2,10 +2,11 @@
 
 VADER was built from social-media text; reviews of products, restaurants, apps and films
 judge with words it does not know ("bland", "overpriced", "buggy", "tedious", "sturdy",
-"attentive"). These fill the gap; none overrides a word VADER already scores. Words that are
-only negative in some contexts ("cold", "flat", "late", "thin") are left out: the complaint
-families catch them in context. A company's own lexicon (``[analysis] lexicon``) goes on top
-and wins.
+"attentive"). These fill the gap; none overrides a word VADER already scores, except the few
+of :data:`REVIEW_OVERRIDES` that VADER scores in another sense. Words that are only negative
+in some contexts ("cold", "flat", "late", "thin", "tiny", "cheap") are left out: the phrases
+(:mod:`sentiment.phrases`) and complaint families catch them in context ("tiny portions",
+"cheap plastic"). A company's own lexicon (``[analysis] lexicon``) goes on top and wins.
 """
 
 #: Evaluative words common in reviews, missing from VADER 3.3.2's lexicon.
