@@ -213,8 +213,9 @@ class Analyzer:
             if group < phrases_end:
                 if start >= reached:
                     valence = _PHRASE_VALENCE[name]
-                    scored.override(start, end, valence)
-                    cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+                    given = scored.override(start, end, valence)
+                    negated = " negated" if given != valence else ""
+                    cues.append(f"phrase: {name}{negated} ('{lowered[start:end]}', {given:+.3g})")
                     reached = end
                     praised = 1 if valence >= 0 else 0
             elif group < families_end:

@@ -46,6 +46,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"won'?t be (?:back|returning|coming back|ordering again)",
             r"never (?:again|going back|coming back|ordering again|buying again)",
             r"waste of (?:money|time|space|effort)",
+            r"(?:wastes?|wasted|wasting|waste of) (?:a |an |the |its |their |his |her )?(?:\w+ )?"
+            r"(?:cast|talent|premise|opportunity|actors?|actress|story|potential)",
         ),
     ),
     (
@@ -95,6 +97,10 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"plot holes?",
             r"paper[- ]thin",
             r"ran out of (?:ideas|steam|gas|things to say)",
+            r"(?:regret|regretted|regretting) (?:buying|ordering|not|getting|choosing|spending|"
+            r"paying|going|booking|watching)",
+            r"(?:from )?a mile (?:off|away)|saw it coming",
+            r"cash[- ]grab",
             r"(?:drowning|drowned|swimming) in (?:sauce|oil|grease|butter|dressing|salt|sugar|"
             r"cream|gravy)",
         ),
@@ -131,6 +137,11 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:keys?|buttons?|zip|zipper|lid|door|drawer|trigger|wheel|hinge) (?:sticks?|stuck|"
             r"jams?|jammed|sticking|squeaks?|creaks?)",
             r"(?:falls?|fell|slides?|slid) (?:out|off)",
+            r"(?:keeps?|kept) (?:coming|falling) (?:undone|loose|apart|off|out)",
+            r"(?:shuts?|shutting|turns?|turning|switches|switching|switched|turned) (?:itself )?"
+            r"(?:off|down) (?:at random|randomly|by itself|on its own|for no reason)",
+            r"only one (?:\w+ )?(?:works|charges|connects|plays)",
+            r"(?:before|until) (?:dying|breaking|failing|giving up|packing up|falling apart)",
             r"(?:gone|went|been) through (?:two|three|four|five|several|\d+) (?:of (?:these|them)|"
             r"pairs|sets|\w+s) (?:in|within)",
         ),
@@ -162,6 +173,10 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:we|i|us|me|everyone) (?:left|were|was|went home|came out|walked out) "
             r"(?:still )?hungry",
             r"still (?:hungry|starving)",
+            r"(?:barely|hardly|not much|very little|not enough) (?:any )?(?:filling|meat|cheese|"
+            r"sauce|toppings?|food|chicken|fish|flavou?r)",
+            r"(?:portions?|portion sizes?|servings?|sizes?) (?:have |has )?(?:gone down|shrunk|"
+            r"got smaller|gotten smaller|decreased)",
             r"(?:mostly|nothing but|basically) (?:ice|water|batter|bread|bones?|gristle|fat|filler|"
             r"air|foam|breading|crust|sauce|salt|sugar|lettuce|rice)",
             r"size of a (?:coaster|coin|matchbox|stamp|thumbnail|golf ball)",
@@ -214,6 +229,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:nearly|almost) (?:walked out|left|gave up)",
             r"(?:couldn'?t|could not|can'?t) (?:sit through|get through (?:it|the)|"
             r"finish (?:it|the))",
+            r"(?:kept|keep|was) checking how (?:much|long) (?:was|is) left",
             r"(?:kept|keep|keeps|was|were) waiting for (?:something|anything|it) to (?:happen|"
             r"start|get going|get good)",
             r"(?:left|leave|leaving) (?:most|half|the rest|much) of (?:my|our|the|it)",
@@ -259,6 +275,12 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         "bad texture",
         -1.2,
         (
+            r"tast(?:es|ed|ing) (?:of|like) (?:old|stale|burnt|the fridge|the freezer|plastic|"
+            r"chemicals|soap|bleach|nothing|cardboard|metal|smoke|dishwater)",
+            r"(?:looks?|looked|feels?|felt|sounds?|sounded|plays?|played) like (?:a |an )?"
+            r"(?:cartoon|video game|cutscene|tv movie|student film|school play|music video|"
+            r"robot|knock-?off)",
+            r"written by (?:a |an )?(?:robot|computer|committee|child)",
             r"like (?:rubber|cardboard|leather|shoe leather|cement|glue|mush|dishwater|chalk|"
             r"sawdust|a brick|bricks|a hockey puck)",
         ),
@@ -273,6 +295,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"gray) (?:tint|tinge|cast)",
             r"freezer burn",
             r"dead pixels?",
+            r"(?:showing|shows|showed) (?:signs of )?(?:wear|rust|damage)",
+            r"(?:a |an )?(?:hair|fly|bug|insect|cockroach|slug) in (?:it|my|our|the)",
             r"(?:stains?|dents?|cracks?|leaks?|scratches|scuffs?) (?:on|in|all over|everywhere)",
         ),
     ),
@@ -376,6 +400,11 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"never had (?:a|an|any|one|a single)|haven'?t had (?:a|an|any)|hasn'?t had "
             r"(?:a|an|any)|didn'?t have (?:a|an|any)) (?:\w+ )?(?:problems?|issues?|faults?|"
             r"hiccups?|dropouts?|glitch(?:es)?|fuss|hassle|trouble|regrets?)",
+            r"never (?:once )?(?:slips?|slipped|disconnect(?:s|ed)?|drops?|dropped|crash(?:es|ed)?|"
+            r"freez(?:es|ed)|lags?|lagged|falters?|faltered|skips?|skipped|overheats?|overheated|"
+            r"lets? up)",
+            r"(?:haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|never) (?:had|have|needed|need) to "
+            r"(?:charge|replace|return|fix|reset|restart|call|complain|chase)",
             r"(?:never|not once|hasn'?t once|has never|have never) (?:let (?:me|us) down|"
             r"disappoint(?:s|ed)?|fail(?:s|ed)?|missed a beat|dropped a call|crashed|"
             r"broken down|given (?:me|us) (?:any )?trouble)",
@@ -406,6 +435,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"we'?d |that |it would )?(?:\w+ )?(?:love|like|enjoy|be (?:this|so|that) good)",
             r"(?:won'?t|will not|never|don'?t) (?:leave|go home|walk out) hungry",
             r"never (?:once )?(?:checked|looked at) (?:my watch|the time|the clock|my phone)",
+            r"forget (?:i'?m|i am|you'?re|you are|they'?re) (?:even )?(?:wearing|using|there)",
         ),
     ),
     (
@@ -413,6 +443,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         0.0,
         (
             r"noise[- ]?cancel(?:l)?(?:ing|ation)",
+            r"blocks? out",
             r"(?:fight|battle|chase|death|kill) (?:scenes?|sequences?|choreography)",
             r"fit (?:is|was)",
             r"(?:cooked|came|arrived|served|asked for (?:it|them)|ordered (?:it|them)|rare|medium) "

@@ -84,7 +84,7 @@ def test_like_that_compares_is_not_liking() -> None:
     assert analyze("I like the new roast.").label == "positive"
     texture = analyze("The bread tastes like cardboard.")
     assert texture.label == "negative"
-    assert "phrase: bad texture ('like cardboard', -1.2)" in texture.cues
+    assert "phrase: bad texture ('tastes like cardboard', -1.2)" in texture.cues
 
 
 def test_pretty_as_a_degree_word() -> None:
