@@ -46,6 +46,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"won'?t be (?:back|returning|coming back|ordering again)",
             r"never (?:again|going back|coming back|ordering again|buying again)",
             r"waste of (?:money|time|space|effort)",
+            r"(?:go|look|shop|eat|stay|take (?:your|my|our) (?:money|business)) elsewhere",
+            r"(?:buy|buying|get|getting|spend|spending|spent) (?:more |a bit more |extra )?"
+            r"(?:on )?(?:a better one|something better|a different (?:brand|one|model))",
             r"(?:wastes?|wasted|wasting|waste of) (?:a |an |the |its |their |his |her )?(?:\w+ )?"
             r"(?:cast|talent|premise|opportunity|actors?|actress|story|potential)",
         ),
