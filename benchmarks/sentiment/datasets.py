@@ -30,7 +30,8 @@ DEFAULT_DATA = next(
 REVIEWS = Path(__file__).resolve().parent / "reviews"
 REVIEW_SETS = [
     ("dev (self-written, tuned on)", "dev.tsv"),
-    ("held-out (self-written)", "heldout.tsv"),
+    ("held-out 1 (self-written)", "heldout.tsv"),
+    ("held-out 2 (self-written)", "heldout2.tsv"),
 ]
 
 
