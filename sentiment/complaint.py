@@ -92,7 +92,8 @@ FAMILIES: tuple[Family, ...] = (
         "time passing",
         "a problem measured in hours, days or weeks",
         rf"(?:{_NUM}|\d+\.\d+)\+? {_SPAN} (?:now|later|ago|since|and (?:still|counting|nothing))",
-        rf"took (?:over |more than |nearly |almost )?{_NUM} {_SPAN}",
+        rf"took (?:over |more than |nearly |almost )?(?:{_NUM} (?:hours?|hrs?|days?|weeks?|"
+        r"wks?|months?)|(?:twenty|thirty|forty|fifty|sixty|ninety|\d\d+) min(?:ute)?s?)",
         rf"{_NUM} ?{_SPAN} (?:to (?:get|take|answer|reply|respond|fix|make|serve|deliver)|"
         r"(?:late|after|past) (?:the )?(?:estimated|promised|scheduled|expected))",
         r"since (?:yesterday|last|this morning|monday|tuesday|wednesday|thursday|friday|"
@@ -221,7 +222,7 @@ FAMILIES: tuple[Family, ...] = (
         r"(?:fell|falling|came) apart",
         r"malfunction\w*",
         r"(?:was|were|is|are|arrived|came) (?:\w+ )?(?:cold|raw|burnt|stale|soggy|undercooked|"
-        r"half empty|half full|empty|warm|flat|dry|melted|leaking|broken)",
+        r"half empty|half full|empty|flat|dry|melted|leaking|broken)",
         r"(?:piece|pieces|bits?) of (?:glass|plastic|metal|hair)",
         r"(?:hair|bug|fly|glass|plastic) in my",
         r"(?:wrong|incorrect) (?:item|order|size|colou?r|product|bill|amount|charge|address|"

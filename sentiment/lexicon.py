@@ -147,6 +147,10 @@ REVIEW_LEXICON: dict[str, float] = {
     "rusted": -1.2,
     "tarnished": -1.0,
     "wobbles": -0.8,
+    "crackles": -0.8,
+    "robotic": -0.9,
+    "unfinished": -1.0,
+    "half-finished": -1.1,
     "gristly": -1.3,
     "oily": -0.8,
     "overdone": -0.9,
@@ -326,4 +330,7 @@ REVIEW_OVERRIDES: dict[str, float] = {
     "charges": 0.0,
     # "laughable" is ridicule, not laughter (VADER +0.2)
     "laughable": -1.5,
+    # in a review, sentimentality is a fault (VADER +1.3, +1.2)
+    "sentimental": -0.8,
+    "sentimentality": -1.0,
 }

@@ -64,9 +64,11 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"not (?:quite )?(?:worth|good enough|up to (?:par|scratch|standard))",
             r"(?:isn'?t|wasn'?t|aren'?t|weren'?t) (?:really |even )?worth",
             r"nothing (?:special|new|memorable|redeeming|to write home about)",
-            r"nothing (?:about (?:it|this|the \w+) |here |in it )?(?:felt|feels|was|is|seemed|"
-            r"seems) (?:\w+ )?(?:original|new|fresh|special|memorable|interesting|funny|surprising|"
-            r"exciting)",
+            r"(?:nothing|none of it) (?:about (?:it|this|the \w+) |here |in it )?(?:felt|feels|was|"
+            r"is|seemed|seems) (?:\w+ )?(?:original|new|fresh|special|memorable|interesting|funny|"
+            r"surprising|exciting|believable|convincing|scary|real)",
+            r"(?:gave|gives|give|giving) away (?:the|every|all the) (?:\w+ )?(?:scenes?|plot|twist|"
+            r"ending|jokes?)",
             r"(?:hard|difficult|impossible|tough) to (?:care|like|love|enjoy|watch|follow|believe|"
             r"sit through|finish|understand|hear|read|use|take seriously|stay awake|root for)",
             r"(?:not even|nothing|no one|nobody) (?:\w+ ){0,3}(?:could|can|would|will) save",
@@ -144,6 +146,12 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:shuts?|shutting|turns?|turning|switches|switching|switched|turned) (?:itself )?"
             r"(?:off|down) (?:at random|randomly|by itself|on its own|for no reason)",
             r"only one (?:\w+ )?(?:works|charges|connects|plays)",
+            r"drains? (?:the |my |its )?(?:battery|charge|power)",
+            r"(?:screen|display|it|phone|tv|laptop) (?:went|goes|going|turned|turns) "
+            r"(?:black|blank|dead|dark)",
+            r"(?:had|have|having) to (?:reset|restart|reboot|replace|re-pair|repair|reinstall) "
+            r"(?:it|them|this|the \w+)",
+            r"(?:slips?|slipped|slipping) (?:off|out|down)",
             r"(?:before|until) (?:dying|breaking|failing|giving up|packing up|falling apart)",
             r"(?:gone|went|been) through (?:two|three|four|five|several|\d+) (?:of (?:these|them)|"
             r"pairs|sets|\w+s) (?:in|within)",
@@ -180,6 +188,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"sauce|toppings?|food|chicken|fish|flavou?r)",
             r"(?:portions?|portion sizes?|servings?|sizes?) (?:have |has )?(?:gone down|shrunk|"
             r"got smaller|gotten smaller|decreased)",
+            r"(?:was|were) (?:just|only|all) (?:ice|water|batter|bread|bones?|gristle|fat|filler|"
+            r"air|foam|breading|crust|sauce|salt|sugar|lettuce|rice|cucumber|onions?|cabbage)",
             r"(?:mostly|nothing but|basically) (?:ice|water|batter|bread|bones?|gristle|fat|filler|"
             r"air|foam|breading|crust|sauce|salt|sugar|lettuce|rice)",
             r"size of a (?:coaster|coin|matchbox|stamp|thumbnail|golf ball)",
@@ -232,7 +242,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:nearly|almost) (?:walked out|left|gave up)",
             r"(?:couldn'?t|could not|can'?t) (?:sit through|get through (?:it|the)|"
             r"finish (?:it|the))",
-            r"(?:kept|keep|was) checking how (?:much|long) (?:was|is) left",
+            r"(?:kept|keep|was|were|started) (?:checking|looking at) (?:my phone|my watch|the time|"
+            r"the clock|how (?:much|long))",
             r"(?:kept|keep|keeps|was|were) waiting for (?:something|anything|it) to (?:happen|"
             r"start|get going|get good)",
             r"(?:left|leave|leaving) (?:most|half|the rest|much) of (?:my|our|the|it)",
@@ -278,6 +289,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         "bad texture",
         -1.2,
         (
+            r"(?:smelled|smelt|smells|smelling|tasted|tastes|tasting|gone|going) off",
             r"tast(?:es|ed|ing) (?:of|like) (?:old|stale|burnt|the fridge|the freezer|plastic|"
             r"chemicals|soap|bleach|nothing|cardboard|metal|smoke|dishwater)",
             r"(?:looks?|looked|feels?|felt|sounds?|sounded|plays?|played) like (?:a |an )?"
@@ -299,6 +311,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"freezer burn",
             r"dead pixels?",
             r"(?:showing|shows|showed) (?:signs of )?(?:wear|rust|damage)",
+            r"(?:crumbs|stains|dirt|dust|grease|mould|mold) all over",
+            r"covered in (?:crumbs|dust|stains|grease|hair|napkins|dirt|mould|mold|scratches)",
             r"(?:a |an )?(?:hair|fly|bug|insect|cockroach|slug) in (?:it|my|our|the)",
             r"(?:stains?|dents?|cracks?|leaks?|scratches|scuffs?) (?:on|in|all over|everywhere)",
         ),
@@ -318,6 +332,10 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:seated|put|sat|placed) us (?:right )?(?:next to|by|near) the (?:toilets?|"
             r"bathrooms?|kitchen|door|bins?|entrance)",
             r"(?:argued|arguing|shouted|yelled|snapped) (?:with|at) (?:us|me)",
+            r"(?:squeezed|crammed|squashed) (?:onto|into|in|together)",
+            r"(?:turned|sent) (?:us|me|them) away",
+            r"(?:nobody|no one|no-one) (?:cleared|came|checked|greeted|served|took|brought|"
+            r"acknowledged|offered|asked)",
             r"(?:blamed|blaming) (?:us|me)",
             r"more interested in (?:their|his|her) phones?",
             r"(?:kept|keeps) pushing",
@@ -334,6 +352,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"joke",
             r"(?:oh|yeah) (?:great|right|wonderful|brilliant|joy|lovely|fantastic)",
             r"thanks? (?:a lot |so much |very much )?for nothing",
+            r"(?:popcorn|wallpaper|the credits|the adverts|the trailers|my phone) (?:was|were|is) "
+            r"more (?:interesting|entertaining|fun|exciting)",
+            r"(?:like )?watching paint dry",
             r"(?:great|brilliant|fantastic|wonderful|perfect),? just (?:great|brilliant|fantastic|"
             r"wonderful|perfect|what i needed)",
         ),
@@ -403,6 +424,12 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"never had (?:a|an|any|one|a single)|haven'?t had (?:a|an|any)|hasn'?t had "
             r"(?:a|an|any)|didn'?t have (?:a|an|any)) (?:\w+ )?(?:problems?|issues?|faults?|"
             r"hiccups?|dropouts?|glitch(?:es)?|fuss|hassle|trouble|regrets?)",
+            r"(?:hasn'?t|haven'?t|didn'?t|doesn'?t|has not|have not|did not|not) "
+            r"(?:once |even once |ever |yet )?(?:crashed|froze|frozen|lagged|dropped|disconnected|"
+            r"failed|broken|broke|died|overheated|skipped|stuttered|glitched|slipped|"
+            r"let (?:me|us) down)",
+            r"(?:haven'?t|hasn'?t|never) had (?:a |an |one |any |a single )(?:\w+ )?"
+            r"(?:dropped|lost|failed|missed) (?:connection|call|signal|delivery|parcel)s?",
             r"never (?:once )?(?:slips?|slipped|disconnect(?:s|ed)?|drops?|dropped|crash(?:es|ed)?|"
             r"freez(?:es|ed)|lags?|lagged|falters?|faltered|skips?|skipped|overheats?|overheated|"
             r"lets? up)",
@@ -438,6 +465,13 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"we'?d |that |it would )?(?:\w+ )?(?:love|like|enjoy|be (?:this|so|that) good)",
             r"(?:won'?t|will not|never|don'?t) (?:leave|go home|walk out) hungry",
             r"never (?:once )?(?:checked|looked at) (?:my watch|the time|the clock|my phone)",
+            r"(?:couldn'?t|could not|can'?t) (?:look away|put it down|get enough)",
+            r"stuck in (?:my|your|our|their) heads?",
+            r"nothing (?:about (?:it|this|the \w+) )?(?:felt|feels|was|is|seemed|seems) (?:\w+ )?"
+            r"(?:forced|fake|rushed|wrong|off|cheap|out of place|overdone|predictable)",
+            r"(?:survived|survives|survive|withstood|withstands|withstand) (?:a |the |being |many |"
+            r"several |countless |multiple |\w+ )?(?:drops?|falls?|knocks?|bumps?|years?|months?|"
+            r"trips?|rain|washes)",
             r"forget (?:i'?m|i am|you'?re|you are|they'?re) (?:even )?(?:wearing|using|there)",
         ),
     ),
