@@ -32,6 +32,7 @@ REVIEW_SETS = [
     ("dev (self-written, tuned on)", "dev.tsv"),
     ("held-out 1 (self-written)", "heldout.tsv"),
     ("held-out 2 (self-written)", "heldout2.tsv"),
+    ("held-out 3 (self-written, ordinary mix)", "heldout3.tsv"),
 ]
 
 
