@@ -23,6 +23,11 @@ _LONG = (
     r"(?:three|four|five|six|seven|ten|\d\d?) days|a week|a month|(?:two|three|four|\d+) "
     r"(?:weeks|months))"
 )
+# The same, from its first word on, for phrases that begin with it (cheaper to look up).
+_LONG_CORE = (
+    r"(?:hours|hour(?: and a half)?|(?:two|three|four|five|six|\d+) (?:hours|hrs)|"
+    r"(?:twenty|thirty|forty|fifty|sixty|ninety|[1-9]\d)(?:[- ](?:five|\w+))? (?:minutes|mins))"
+)
 _NOT = r"(?:won'?t|wouldn'?t|doesn'?t|does not|didn'?t|did not|will not|would not|can'?t|cannot)"
 _MISSING = (
     r"(?:flavou?r|taste|seasoning|spice|heat|kick|plot|story|tension|suspense|chemistry|"
@@ -75,7 +80,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:barely|hardly|doesn'?t|does not|didn'?t|did not) (?:do|does|did) (?:anything|much|"
             r"a thing)",
             r"(?:i|we) wish (?:i|we)(?:'d| had| hadn'?t| had not| would have| never| didn'?t)",
-            r"a long (?:\w+ )?(?:hours?|watch|evening|night|slog|haul)",
+            r"long (?:two |three |four )?(?:hours|watch|slog|haul)",
             r"little more than",
             r"at best",
             r"too (?:long|slow|expensive|pricey|salty|sweet|greasy|small|loud|noisy|crowded)",
@@ -90,7 +95,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:did not|didn'?t|does not|doesn'?t|never) live up to",
             r"only (?:good |decent )?thing (?:that was|that's|worth|i liked|we liked|"
             r"going for it)(?: \w+)?",
-            r"(?:a )?missed opportunity",
+            r"missed opportunity",
             r"could (?:be|use) (?:a lot |much |a bit |some )?(?:better|improvement|work)",
             r"needs? (?:a lot of |some |serious |more )?(?:work|improvement|improving)",
             r"(?:one|1|two|2|zero|0|half a)[- ]stars?",
@@ -104,7 +109,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"ran out of (?:ideas|steam|gas|things to say)",
             r"(?:regret|regretted|regretting) (?:buying|ordering|not|getting|choosing|spending|"
             r"paying|going|booking|watching)",
-            r"(?:from )?a mile (?:off|away)|saw it coming",
+            r"(?:coming|obvious|predictable|spot(?:ted)?|see it|saw it) (?:from )?a mile "
+            r"(?:off|away)",
+            r"saw it coming",
             r"cash[- ]grab",
             r"(?:drowning|drowned|swimming) in (?:sauce|oil|grease|butter|dressing|salt|sugar|"
             r"cream|gravy)",
@@ -163,14 +170,13 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         (
             rf"(?:waited|wait|waiting|sat|sitting|stood|standing|queued|queuing|queueing|took|"
             rf"takes|taking|take) (?:us |me |them |him |her |it )?(?:for )?{_LONG}",
-            rf"{_LONG} (?:for (?:a|an|our|my|the|one|two) \w+|to get (?:a|an|our|my|the|served|"
-            r"seated)|just to (?:get|pay|order|be seated|see))",
-            r"(?:minutes|mins|an hour|hours) (?:after|later than|behind) (?:mine|ours|us|everyone|"
+            rf"{_LONG_CORE} (?:for (?:a|an|our|my|the|one|two) \w+|to get (?:a|an|our|my|the|"
+            r"served|seated)|just to (?:get|pay|order|be seated|see))",
+            r"(?:minutes|mins|hour|hours) (?:after|later than|behind) (?:mine|ours|us|everyone|"
             r"the others|the rest|our \w+|my \w+)",
             r"(?:takes?|took|taking) (?:so |too |really |very |way too |far too )?long",
             r"(?:had|have|having) to wait",
-            r"(?:a |an |one |two |three |four |five |\d+ |several |a few )(?:days?|weeks?|hours?|"
-            r"minutes|mins) late",
+            r"(?:days?|weeks?|hours?|minutes|mins) late",
         ),
     ),
     (
@@ -220,7 +226,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"far |way |a lot )?better",
             r"(?:i'?ve|i have|we'?ve|we have|i had|we had) (?:seen|had|tasted|eaten|heard|used|"
             r"owned|watched|read|made) (?:much |far |way |a lot |so much )?better",
-            r"(?:a )?(?:big |huge |real |definite )?step (?:down|backwards?)",
+            r"step (?:down|backwards?) from",
+            r"step backwards?",
             r"not as good as (?:the|my|its|their|it used to|before|last)",
             r"(?:slower|worse|louder|heavier|weaker|smaller|flimsier|thinner|blurrier|dimmer|"
             r"quieter) than (?:my|the|our|its|their) (?:old|previous|last|original|older|first|"
@@ -313,7 +320,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:showing|shows|showed) (?:signs of )?(?:wear|rust|damage)",
             r"(?:crumbs|stains|dirt|dust|grease|mould|mold) all over",
             r"covered in (?:crumbs|dust|stains|grease|hair|napkins|dirt|mould|mold|scratches)",
-            r"(?:a |an )?(?:hair|fly|bug|insect|cockroach|slug) in (?:it|my|our|the)",
+            r"(?:hair|fly|bug|insect|cockroach|slug) in (?:it|my|our|the)",
             r"(?:stains?|dents?|cracks?|leaks?|scratches|scuffs?) (?:on|in|all over|everywhere)",
         ),
     ),
@@ -348,11 +355,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         (
             r"so much for (?:the|that|their|your|fast|quick|free|quality|customer)",
             r"what a (?:joke|farce|shambles|rip-?off|waste|letdown|let-down|disappointment)",
-            r"(?:is|was|are|were|it'?s|that'?s) (?:a |an absolute |a complete |a total |such a )"
-            r"joke",
             r"(?:oh|yeah) (?:great|right|wonderful|brilliant|joy|lovely|fantastic)",
             r"thanks? (?:a lot |so much |very much )?for nothing",
-            r"(?:popcorn|wallpaper|the credits|the adverts|the trailers|my phone) (?:was|were|is) "
+            r"(?:popcorn|wallpaper) (?:was|were|is) "
             r"more (?:interesting|entertaining|fun|exciting)",
             r"(?:like )?watching paint dry",
             r"(?:great|brilliant|fantastic|wonderful|perfect),? just (?:great|brilliant|fantastic|"
@@ -370,7 +375,8 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"worth (?:every (?:penny|cent|minute|second)|it|the money|the price|the wait|"
             r"a (?:visit|try|look|watch|trip)|seeing|watching|trying|the (?:drive|trip|journey|"
             r"hype|ticket|effort|detour))",
-            r"(?:will|would|'ll) (?:definitely |certainly |surely |absolutely )?(?:be back|go back|"
+            r"(?:will|would|i'll|we'll|you'll) (?:definitely |certainly |surely |absolutely )?"
+            r"(?:be back|go back|"
             r"come back|return|order again|buy again)",
             r"(?:i|we|you)(?:'d|'ll| would| will) (?:definitely |certainly |happily |gladly |"
             r"absolutely |surely |probably |totally )?(?:buy|order|watch|see|visit|eat|stay|book|"
@@ -379,10 +385,9 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
             r"(?:10|ten) out of (?:10|ten)|five stars|5 stars",
             r"works (?:great|perfectly|like a charm|well|fine|as advertised)",
             r"to die for",
-            r"(?:a|an absolute|a real|a total) steal",
             r"spot on",
             r"works? wonders",
-            r"(?:a |an absolute |a total |a real )?game[- ]?changer",
+            r"game[- ]?changer",
             r"(?:went|goes|go|going) (?:above and beyond|out of (?:their|his|her|the|its) way)",
             r"(?:exceeded|surpassed|beyond) (?:all )?(?:my |our )?expectations",
         ),

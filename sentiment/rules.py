@@ -4,6 +4,8 @@
   steps"): "too" then carries :data:`TOO_VALENCE`.
 * **"like" as a preposition** is not liking: after a verb of seeming or a comparison ("it
   looked like a video game", "tastes like cardboard", "more like water") it carries nothing.
+* **"a joke"** is ridicule ("the service is a joke"; VADER +1.2) and **"a steal"** a bargain
+  (VADER -2.2).
 * **"nothing short of"** praises the word after it ("nothing short of brilliant"), which VADER
   reads as negated by "nothing".
 * **"pretty" as a degree word** ("pretty forgettable", "pretty average") is not the adjective
@@ -184,6 +186,8 @@ def apply(scored: Scored, cues: list[str]) -> None:
         _pretty(scored, cues)
     if "short" in lowers:
         _nothing_short_of(scored, cues)
+    if "joke" in lowers or "steal" in lowers:
+        _idiom_nouns(scored, cues)
 
 
 def _starts(scored: Scored) -> set[int]:
@@ -236,3 +240,17 @@ def _nothing_short_of(scored: Scored, cues: list[str]) -> None:
             valences[i] = valences[i] / N_SCALAR  # undo VADER's negation
             valences[i] += PRETTY_BOOST if valences[i] > 0 else -PRETTY_BOOST
             cues.append(f"intensifier: 'nothing short of {lowers[i]}'")
+
+
+#: Nouns whose sense flips after "a" (or "an absolute", "a total", "such a"): the valence then.
+IDIOM_NOUNS = {"joke": -1.5, "steal": 2.0}
+_IDIOM_BEFORE = frozenset(["a", "an", "absolute", "complete", "total", "utter", "real", "such"])
+
+
+def _idiom_nouns(scored: Scored, cues: list[str]) -> None:
+    lowers, valences = scored.lowers, scored.valences
+    for i in range(1, len(lowers)):
+        valence = IDIOM_NOUNS.get(lowers[i])
+        if valence is not None and lowers[i - 1] in _IDIOM_BEFORE and i not in scored.phrased:
+            valences[i] = valence
+            cues.append(f"idiom: '{lowers[i - 1]} {lowers[i]}' ({valence:+g})")
