@@ -217,7 +217,7 @@ class Analyzer:
                     negated = " negated" if given != valence else ""
                     cues.append(f"phrase: {name}{negated} ('{lowered[start:end]}', {given:+.3g})")
                     reached = end
-                    praised = 1 if valence >= 0 else 0
+                    praised = 1 if given >= 0 else 0
             elif group < families_end:
                 if name not in families and not (
                     praised and start < reached and name not in AGAINST

@@ -406,7 +406,7 @@ REVIEW_PHRASES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "quick",
+        "quick or lasting",
         1.5,
         (
             r"(?:fast|quick|speedy|prompt|rapid|swift|next-day|same-day) (?:shipping|delivery|"

@@ -119,3 +119,21 @@ def test_typographic_apostrophes_read_as_plain_ones() -> None:
     curly = analyze("I won\u2019t be back.")
     plain = analyze("I won't be back.")
     assert curly.sentiment == plain.sentiment and curly.label == "negative"
+
+
+def test_a_negation_before_a_phrase_negates_it() -> None:
+    result = analyze("It's not a waste of money.")
+    assert result.label == "positive" and not result.complaint, result.cues
+    assert any(c.startswith("phrase: advice against negated (") for c in result.cues)
+
+
+def test_a_joke_and_a_steal() -> None:
+    joke = analyze("Their customer service is a joke.")
+    assert joke.label == "negative" and "idiom: 'a joke' (-1.5)" in joke.cues
+    assert analyze("At this price it's a steal.").label == "positive"
+
+
+def test_a_failure_that_never_happened_is_praise() -> None:
+    for text in ("It hasn't crashed once.", "I haven't had a single dropped connection."):
+        result = analyze(text)
+        assert result.label == "positive" and not result.complaint, result.cues
