@@ -3,14 +3,20 @@
 Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pass). The steps:
 
 1. **VADER** scores the whole text and each sentence, with VADER's lexicon plus the review words
-   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases ("save
-   your money", "couldn't be happier") are scored as a whole, and "too" before a neutral word
-   ("too small") is a criticism. Phrases, complaint families and aspects are found in one
-   indexed pass over the text (:mod:`sentiment.patterns`).
+   of :mod:`sentiment.lexicon` plus the company lexicon (which wins); review phrases
+   (:mod:`sentiment.phrases`: "save your money", "we waited forty minutes", "the portions were
+   tiny", "we didn't have to wait") are scored as a whole, and the word rules of
+   :mod:`sentiment.rules` apply ("too small" criticises, "tastes like" compares, "pretty
+   average" is a degree). Phrases, complaint families and aspects are found in one indexed
+   pass over the text (:mod:`sentiment.patterns`); a complaint cue inside a phrase of praise
+   ("never" in "never let me down") does not count.
 2. **A bitter sentence** (compound <= -0.5) in an otherwise milder text pulls the score halfway
    towards it, so one angry sentence in a polite review is not averaged away.
 3. **Complaint** (:mod:`sentiment.complaint`): a text that reads as a complaint is negative even
    without negative words — its score is capped at ``-(0.15 + 0.5·(complaint_score - 0.5))``.
+   A text with words of praise is pulled towards the cap in proportion to how sure the
+   complaint is (fully from complaint_score 0.8), so a weak complaint does not turn "it's
+   fantastic" negative.
 4. **Star rating**, when the source has one, weighs 60 %: ``0.6·(rating - 3)/2 + 0.4·score``;
    a 1–2 star review is at most -0.3 and a 4–5 star one at least 0.05 unless it is a complaint.
    The rating is evidence for the complaint score too.
@@ -24,13 +30,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentiment import rules
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import FAMILIES, ComplaintDetector
-from sentiment.lexicon import REVIEW_LEXICON, REVIEW_PHRASES, TOO_SKIP, TOO_VALENCE
+from sentiment.complaint import AGAINST, FAMILIES, ComplaintDetector
+from sentiment.lexicon import REVIEW_LEXICON, REVIEW_OVERRIDES
 from sentiment.patterns import PatternSet
+from sentiment.phrases import REVIEW_PHRASES
 from sentiment.vader import Scored, VaderScorer
 
-VERSION = "grapevine-0.2"
+VERSION = "grapevine-0.3"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 #: VADER's own thresholds for the three classes (Hutto & Gilbert 2014).
 THRESHOLD = 0.05
@@ -46,6 +54,9 @@ CAP_FROM = 0.5
 #: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
 COMPLAINT_FLOOR = 0.15
 COMPLAINT_SLOPE = 0.5
+#: A text with words of praise is pulled to the cap in proportion to how sure the complaint
+#: is: fully from complaint_score 0.5 + SURE_SPAN on.
+SURE_SPAN = 0.3
 #: The weight of a star rating against the words.
 RATING_WEIGHT = 0.6
 
@@ -161,7 +172,7 @@ class Analyzer:
     ) -> None:
         words, self._phrases = _split_lexicon(lexicon)
         self._lexicon = words
-        self._vader = VaderScorer({**REVIEW_LEXICON, **words})
+        self._vader = VaderScorer({**REVIEW_LEXICON, **REVIEW_OVERRIDES, **words})
         self._aspects = AspectTagger(aspects)
         self._complaints = ComplaintDetector()
         groups = [
@@ -185,6 +196,8 @@ class Analyzer:
     def read(self, text: str) -> Reading:
         """Step 1: VADER over the whole text and each sentence, phrases and lexicons applied."""
         cues: list[str] = []
+        if "\u2019" in text:  # a typographic apostrophe: "don’t" is "don't"
+            text = text.replace("\u2019", "'")
         scan_text = self._substitute_phrases(text, cues) if self._phrases else text
         scored = self._vader.scan(scan_text)
         lowered = scored.text.lower()
@@ -193,21 +206,26 @@ class Analyzer:
         families: dict[str, str] = {}
         aspects: dict[str, str] = {}
         reached = 0
+        praised = 0  # no complaint cue inside praise or a neutral term ("never let me down")
         for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
             end = -negative_end
             name = names[group]
             if group < phrases_end:
                 if start >= reached:
                     valence = _PHRASE_VALENCE[name]
-                    scored.override(start, end, valence)
-                    cues.append(f"phrase: {name} ('{lowered[start:end]}', {valence:+g})")
+                    given = scored.override(start, end, valence)
+                    negated = " negated" if given != valence else ""
+                    cues.append(f"phrase: {name}{negated} ('{lowered[start:end]}', {given:+.3g})")
                     reached = end
+                    praised = 1 if given >= 0 else 0
             elif group < families_end:
-                if name not in families:
+                if name not in families and not (
+                    praised and start < reached and name not in AGAINST
+                ):
                     families[name] = lowered[start:end].strip()
             elif name not in aspects:
                 aspects[name] = lowered[start:end].strip()
-        self._too(scored, cues)
+        rules.apply(scored, cues)
         whole = scored.compound()
         many = len(scored.sentences) > 1
         sentence_scores = scored.sentence_compounds() if many else [whole]
@@ -229,26 +247,6 @@ class Analyzer:
             families,
             aspects,
         )
-
-    @staticmethod
-    def _too(scored: Scored, cues: list[str]) -> None:
-        """ "too" + a word VADER finds neutral ("too long", "too small") is a criticism."""
-        lowers, valences = scored.lowers, scored.valences
-        if "too" not in lowers:
-            return
-        starts = {start for start, _ in scored.sentences}
-        for i in range(len(lowers) - 1):
-            following = lowers[i + 1]
-            if (
-                lowers[i] == "too"
-                and i + 1 not in starts
-                and valences[i + 1] == 0
-                and i + 1 not in scored.phrased
-                and following not in TOO_SKIP
-                and following.isalpha()
-            ):
-                valences[i] = TOO_VALENCE
-                cues.append(f"criticism: 'too {following}' ({TOO_VALENCE:+g})")
 
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
@@ -282,8 +280,15 @@ class Analyzer:
         if evidence.score >= CAP_FROM:
             cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
             if score > cap:
-                score = cap
-                cues.append(f"a complaint ({evidence.score:.2f}) is negative whatever its words")
+                # words of praise hold out against a weak complaint, not against a sure one
+                pull = 1.0 if score < THRESHOLD else min(1.0, (evidence.score - 0.5) / SURE_SPAN)
+                score += pull * (cap - score)
+                if pull == 1.0:
+                    cues.append(
+                        f"a complaint ({evidence.score:.2f}) is negative whatever its words"
+                    )
+                else:
+                    cues.append(f"a complaint ({evidence.score:.2f}) pulls the score down")
         if rating is not None:
             rating = float(rating)
             stars = (rating - 3.0) / 2.0

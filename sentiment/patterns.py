@@ -157,10 +157,24 @@ def prefixes(pattern: str) -> frozenset[str] | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _prepared(source: str) -> tuple[re.Pattern[str], frozenset[str] | None]:
-    """One alternative compiled (ending at a word boundary) and its prefixes, worked out once
-    per process however many pattern sets share it."""
-    return re.compile(f"(?:{source})(?!\\w)"), prefixes(source)
+def _keys(source: str) -> frozenset[str] | None:
+    """The prefixes of one alternative, worked out once per process."""
+    return prefixes(source)
+
+
+@functools.lru_cache(maxsize=8192)
+def _single(source: str) -> re.Pattern[str]:
+    """One alternative compiled (ending at a word boundary), once per process however many
+    pattern sets share it."""
+    return re.compile(f"(?:{source})(?!\\w)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _combined(sources: tuple[str, ...]) -> re.Pattern[str]:
+    """Several alternatives as one compiled expression (ending at a word boundary)."""
+    if len(sources) == 1:
+        return _single(sources[0])
+    return re.compile("(?:" + "|".join(f"(?:{source})" for source in sources) + ")(?!\\w)")
 
 
 class PatternSet:
@@ -170,14 +184,22 @@ class PatternSet:
         self.names = [name for name, _ in groups]
         self._index: dict[str, list[tuple[int, Any]]] = {}
         self._always: list[tuple[int, re.Pattern[str]]] = []
+        by_key: dict[str, dict[int, list[str]]] = {}
         for group, (_, alternatives) in enumerate(groups):
             for source in alternatives:
-                pattern, keys = _prepared(source)
+                keys = _keys(source)
                 if keys is None:
-                    self._always.append((group, pattern))
+                    self._always.append((group, _single(source)))
                 else:
                     for key in keys:
-                        self._index.setdefault(key, []).append((group, pattern.match))
+                        by_key.setdefault(key, {}).setdefault(group, []).append(source)
+        # the alternatives of one group that can begin with the same key are tried as one
+        # expression (one call instead of several; at a position the first that matches wins)
+        for key, sources in by_key.items():
+            self._index[key] = [
+                (group, _combined(tuple(dict.fromkeys(alts))).match)
+                for group, alts in sources.items()
+            ]
 
     def find(self, lowered: str, starts: Starts | None = None) -> dict[str, str]:
         """``{group name: the words that matched}`` for every group found, in group order.

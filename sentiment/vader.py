@@ -23,6 +23,8 @@ _NEGATE = frozenset(_vs.NEGATE)
 _BOOSTERS: dict[str, float] = dict(_vs.BOOSTER_DICT)
 _SPECIAL: dict[str, float] = dict(_vs.SPECIAL_CASES)
 _SO_THIS = ("so", "this")
+#: VADER's factor for a negated word.
+N_SCALAR: float = _vs.N_SCALAR
 _PUNCT = string.punctuation
 #: A token that ends a sentence: it ends in . ! or ? (perhaps followed by quotes or brackets).
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
@@ -85,19 +87,26 @@ class Scored:
     #: indices of the words a phrase has taken over (see :meth:`override`)
     phrased: set[int] = field(default_factory=set)
 
-    def override(self, start: int, end: int, valence: float) -> None:
-        """Give the words covering characters ``start:end`` of ``text`` one valence (a phrase)."""
+    def override(self, start: int, end: int, valence: float) -> float:
+        """Give the words covering characters ``start:end`` of ``text`` one valence (a phrase).
+
+        A negation in the three words before the phrase negates it as VADER negates a word
+        ("it's not a waste of money"). Returns the valence given (``0.0`` for no words).
+        """
         before = self.text[:start]
         first = len(before.split())
         if before and not before[-1].isspace():
             first -= 1  # the phrase begins inside a token, after punctuation
         last = len(self.text[:end].split())
         if first >= last:
-            return
+            return 0.0
+        if any(_negated(word) for word in self.lowers[max(0, first - 3) : first]):
+            valence *= N_SCALAR
         self.valences[first] = valence
         for i in range(first + 1, last):
             self.valences[i] = 0.0
         self.phrased.update(range(first, last))
+        return valence
 
     def compound(self) -> float:
         """VADER's compound score for the whole text."""

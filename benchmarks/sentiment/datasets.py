@@ -17,7 +17,23 @@ ICWSM_SETS = [
     ("NYT editorials", "nytEditorialSnippets_GroundTruth.txt", "latin-1"),
 ]
 THRESHOLD = 0.05
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "sentiment"
+#: ``shared/data/sentiment`` beside the repository (or beside a folder of worktrees above it).
+DEFAULT_DATA = next(
+    (
+        parent / "shared" / "data" / "sentiment"
+        for parent in Path(__file__).resolve().parents[3:]
+        if (parent / "shared" / "data" / "sentiment").is_dir()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "sentiment",
+)
+#: The self-written review sentences (``reviews/README.md``): development and held-out.
+REVIEWS = Path(__file__).resolve().parent / "reviews"
+REVIEW_SETS = [
+    ("dev (self-written, tuned on)", "dev.tsv"),
+    ("held-out 1 (self-written)", "heldout.tsv"),
+    ("held-out 2 (self-written)", "heldout2.tsv"),
+    ("held-out 3 (self-written, ordinary mix)", "heldout3.tsv"),
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,29 @@ class Complaint:
     text: str
     complaint: bool
     domain: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One self-written review sentence: positive or negative, and its kind of review."""
+
+    text: str
+    negative: bool
+    domain: str
+
+
+def load_reviews(path: Path) -> list[Sentence]:
+    """``label<TAB>domain<TAB>text`` lines; ``#`` lines are comments."""
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3 or parts[0] not in ("negative", "positive"):
+                raise ValueError(f"{path}: line {number}: expected label<TAB>domain<TAB>text")
+            out.append(Sentence(parts[2], parts[0] == "negative", parts[1]))
+    return out
 
 
 def load_icwsm(data: Path, file: str, encoding: str) -> list[Rated]:

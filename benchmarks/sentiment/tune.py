@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datasets import DEFAULT_DATA, load_complaints, prf  # noqa: E402
 
 from sentiment.analyzer import Analyzer  # noqa: E402
-from sentiment.complaint import FAMILIES, SIGNALS, signals  # noqa: E402
+from sentiment.complaint import FAMILIES, SIGNALS, counted, signals  # noqa: E402
 
 AGAINST = {"thanks or praise", "how-to question"}
 NAMES = [f.name for f in FAMILIES]
@@ -36,7 +36,7 @@ def features(texts: list[str]) -> np.ndarray:
     rows = []
     for text in texts:
         reading = analyzer.read(text)
-        found = set(reading.families)
+        found = set(counted(reading.families, reading.whole, reading.worst))
         numeric = signals(reading.whole, reading.worst, found)
         rows.append([1.0 if n in found else 0.0 for n in NAMES] + [numeric[n] for n in EXTRA])
     return np.array(rows)

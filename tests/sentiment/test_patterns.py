@@ -6,6 +6,7 @@ import pytest
 
 from sentiment.complaint import FAMILIES
 from sentiment.patterns import PatternSet, prefixes, word_starts
+from sentiment.phrases import REVIEW_PHRASES
 
 TEXTS = [
     "still waiting on hold for 2 hours, no reply from anyone",
@@ -31,6 +32,27 @@ def brute_force(groups: list[tuple[str, tuple[str, ...]]], text: str) -> set[str
 def test_index_agrees_with_a_full_search(text: str) -> None:
     groups = [(f.name, f.patterns) for f in FAMILIES]
     assert set(PatternSet(groups).find(text)) == brute_force(groups, text)
+
+
+REVIEWS = [
+    "we waited forty minutes for a table and the portions were tiny",
+    "it's okay i guess, but my old one was better",
+    "never had a single issue, the battery lasts all day",
+    "the plot holes are enormous and the pacing is all over the place",
+    "they forgot our drinks; i'd buy it again though. what a joke",
+]
+
+
+@pytest.mark.parametrize("text", REVIEWS)
+def test_index_agrees_with_a_full_search_for_review_phrases(text: str) -> None:
+    groups = [(name, patterns) for name, _, patterns in REVIEW_PHRASES]
+    assert set(PatternSet(groups).find(text)) == brute_force(groups, text)
+
+
+def test_alternatives_of_a_group_tried_together_still_give_every_group() -> None:
+    patterns = PatternSet([("x", ("not bad", "not good at all")), ("y", ("not good",))])
+    hits = {patterns.names[group] for _, _, group in patterns.matches("not good at all")}
+    assert hits == {"x", "y"}
 
 
 def test_prefixes_of_a_pattern() -> None:
