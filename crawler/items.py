@@ -1,5 +1,7 @@
 """The item every spider yields: one public mention, as the source gave it."""
 
+from typing import Any
+
 import scrapy
 
 
@@ -43,6 +45,12 @@ class MentionItem(scrapy.Item):
     # filled by the pipelines
     content_hash = scrapy.Field()
     analysis = scrapy.Field()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field's value or ``default``: a dict lookup (the pipelines ask for every field
+        of every item; the inherited ``Mapping.get`` raises and catches a KeyError for each
+        missing one)."""
+        return self._values.get(key, default)
 
 
 REQUIRED_FIELDS = ("source", "source_type", "external_id", "url", "author", "text")

@@ -221,6 +221,7 @@ class StoragePipeline:
         self.aspects = {k: list(v) for k, v in settings.getdict("GRAPEVINE_ASPECTS").items()}
         self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 4)
         self.pending: list[asyncio.Future[Any]] = []
+        self.newest: datetime | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StoragePipeline":
@@ -236,9 +237,10 @@ class StoragePipeline:
         row = mention_row(item)
         self.buffer.append(row)
         if not row["published_estimated"]:
-            assert self.stats is not None
-            newest = max(t for t in (row["published_at"], item.get("edited_at")) if t)
-            self.stats.max_value("grapevine/newest_published_at", newest)
+            edited = item.get("edited_at")
+            newest = row["published_at"] if edited is None else max(row["published_at"], edited)
+            if self.newest is None or newest > self.newest:
+                self.newest = newest
         if len(self.buffer) >= self.batch_size:
             self.flush()
             if len(self.pending) > self.max_pending:
@@ -252,6 +254,9 @@ class StoragePipeline:
 
     def flush(self) -> None:
         """Write the buffered mentions (in the worker when there is one)."""
+        if self.newest is not None:
+            assert self.stats is not None
+            self.stats.max_value("grapevine/newest_published_at", self.newest)
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
