@@ -18,7 +18,7 @@ anything unreadable with a reason (:meth:`SourceSpider.report_problem`); the mon
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,40 @@ def coverage_rules(**fields: float) -> dict[str, Any]:
     rules = {**SPIDERMON_FIELD_COVERAGE_RULES}
     rules.update({f"MentionItem/{name}": share for name, share in fields.items()})
     return {"SPIDERMON_FIELD_COVERAGE_RULES": rules}
+
+
+class PageScan:
+    """One newest-first listing page checked against the high-water mark.
+
+    :meth:`new` yields the page's entries that are newer than the mark (with their items) and
+    remembers every entry's time; :attr:`more` then says whether the next page may still hold
+    something new. ``edits``: an entry edited after the mark counts as new too.
+    """
+
+    def __init__(self, spider: "SourceSpider", *, edits: bool = False) -> None:
+        self.spider = spider
+        self.edits = edits
+        self.published: list[Any] = []
+        self.fresh = False
+
+    def new(
+        self, entries: Iterable[Any], to_item: Callable[[Any], MentionItem | None]
+    ) -> Iterator[tuple[Any, MentionItem]]:
+        """``(entry, item)`` for each entry newer than the mark, in page order."""
+        for entry in entries:
+            item = to_item(entry)
+            self.published.append(item.get("published_at") if item is not None else None)
+            if item is None:
+                continue
+            edited = item.get("edited_at") if self.edits else None
+            if self.spider.is_new(item.get("published_at"), edited):
+                self.fresh = True
+                yield entry, item
+
+    @property
+    def more(self) -> bool:
+        """Whether the next page may hold new entries: this one had some, none reached the mark."""
+        return self.fresh and not self.spider.reached_mark(self.published)
 
 
 class SourceSpider(scrapy.Spider):

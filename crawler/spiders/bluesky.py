@@ -18,7 +18,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig, with_query
-from crawler.spiders.base import SourceSpider, coverage_rules
+from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
 
 PUBLIC_API = "https://public.api.bsky.app"
 SIGNED_IN_API = "https://bsky.social"
@@ -125,16 +125,11 @@ class BlueskySpider(SourceSpider):
             self.empty_result()
             return
         self.saw_entries(len(posts))
-        fresh = False
-        published = []
-        for post in posts:
-            item = self.post_item(post)
-            published.append(item.get("published_at") if item is not None else None)
-            if item is not None and self.is_new(item.get("published_at")):
-                fresh = True
-                yield item
+        scan = PageScan(self)
+        for _, item in scan.new(posts, self.post_item):
+            yield item
         cursor = data.get("cursor")
-        if fresh and cursor and page < self.max_pages and not self.reached_mark(published):
+        if scan.more and cursor and page < self.max_pages:
             yield self.search(str(cursor), page + 1)
 
     def post_item(self, post: Any) -> MentionItem | None:

@@ -15,7 +15,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, with_query
-from crawler.spiders.base import SourceSpider, coverage_rules
+from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
 
 ITEM_URL = "https://news.ycombinator.com/item?id="
 HITS_PER_PAGE = 100
@@ -70,14 +70,8 @@ class HackerNewsSpider(SourceSpider):
             self.empty_result()
             return
         self.saw_entries(len(hits))
-        fresh = False
-        published = []
-        for hit in hits:
-            item = self.hit_item(hit)
-            published.append(item.get("published_at") if item is not None else None)
-            if item is None or not self.is_new(item.get("published_at")):
-                continue
-            fresh = True
+        scan = PageScan(self)
+        for hit, item in scan.new(hits, self.hit_item):
             yield item
             if self.comments and "story" in (hit.get("_tags") or []) and hit.get("num_comments"):
                 yield scrapy.Request(
@@ -87,7 +81,7 @@ class HackerNewsSpider(SourceSpider):
                 )
         pages = as_int(data.get("nbPages")) or 0
         more = page + 1 < min(pages, self.max_pages)
-        if fresh and more and not self.reached_mark(published):
+        if scan.more and more:
             yield scrapy.Request(self.search_url(page + 1), cb_kwargs={"page": page + 1})
 
     def hit_item(self, hit: dict[str, Any]) -> MentionItem | None:

@@ -16,7 +16,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, link_header, with_query
-from crawler.spiders.base import SourceSpider, coverage_rules
+from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
 
 PAGE_SIZE = 40
 
@@ -112,15 +112,10 @@ class MastodonSpider(SourceSpider):
             self.empty_result()
             return False
         self.saw_entries(len(data))
-        fresh = False
-        published = []
-        for status in data:
-            item = self.status_item(status, listing=listing)
-            published.append(item.get("published_at") if item is not None else None)
-            if item is not None and self.is_new(item.get("published_at"), item.get("edited_at")):
-                fresh = True
-                yield item
-        return fresh and not self.reached_mark(published)
+        scan = PageScan(self, edits=True)
+        for _, item in scan.new(data, lambda s: self.status_item(s, listing=listing)):
+            yield item
+        return scan.more
 
     def status_item(self, status: Any, *, listing: bool) -> MentionItem | None:
         """One status (a boost is read as the status it boosts)."""

@@ -17,7 +17,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig, with_query
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PageScan, SourceSpider
 
 SITE = "https://www.reddit.com"
 _GONE = {"[deleted]", "[removed]"}
@@ -88,21 +88,15 @@ class RedditSpider(SourceSpider):
             self.empty_result()
             return
         self.saw_entries(len(children))
-        fresh = False
-        published = []
-        for child in children:
-            item = self.thing_item(child, listing=listing)
-            published.append(item.get("published_at") if item is not None else None)
-            if item is None or not self.is_new(item.get("published_at")):
-                continue
-            fresh = True
+        scan = PageScan(self)
+        for child, item in scan.new(children, lambda c: self.thing_item(c, listing=listing)):
             yield item
             post = child.get("data") or {}
             is_post = child.get("kind") == "t3"
             if self.comments and not listing and is_post and as_int(post.get("num_comments")):
                 yield self.thread_request(post)
         after = dig(data, "data", "after")
-        if fresh and after and page < self.max_pages and not self.reached_mark(published):
+        if scan.more and after and page < self.max_pages:
             params = {**(params or {}), "after": after}
             yield self.listing(path, listing=listing, page=page + 1, **params)
 
