@@ -56,6 +56,9 @@ ACTIONS = (
     "escalated",
     "other",
 )
+#: The actions that answer the customer (the service level's first response); escalating is
+#: a hand-over inside the company, not an answer.
+RESPONSE_ACTIONS = frozenset(ACTIONS) - {"escalated"}
 
 
 class CaseError(ValueError):
@@ -353,8 +356,12 @@ def update_case(
         values, events = _events_for(case, change, actor, days)
         if not values and not events:
             return case
-        substantive = any(e["kind"] in ("status", "action", "note") for e in events)
-        if substantive and case.first_action_at is None and actor != "grapevine":
+        # the first response is a reply or a contact recorded, not an assignment, a note or
+        # a status change ("Take it" must not mark the service level answered)
+        answered = any(
+            e["kind"] == "action" and e["data"].get("action") in RESPONSE_ACTIONS for e in events
+        )
+        if answered and case.first_action_at is None and actor != "grapevine":
             values["first_action_at"] = now
         values.update(updated_at=now, version=version + 1)
         result = session.execute(
