@@ -5,12 +5,23 @@ linked to. :func:`case_payload` turns it into the JSON object every target type 
 webhook body, a JSONL line, a CSV row, the facts of an email). :func:`delivery_key` is the
 idempotency key of one delivery: the same for every attempt of a ledger row, new for each
 re-send requested by hand.
+
+**Only http(s) links leave Grapevine.** A mention's URL comes from the source (a feed or a
+page can say ``javascript:alert(1)`` or ``data:text/html,...``) and a helpdesk, a spreadsheet
+or a mail client may turn it into a clickable link. :func:`safe_link` keeps an absolute
+``http``/``https`` URL without spaces or control characters and gives ``None`` otherwise;
+every link field of the payload (:data:`LINK_FIELDS`) goes through it, so webhook bodies,
+JSONL lines, CSV rows and emails all carry the same cleaned value. When a link was refused,
+``links_removed`` names the fields (so a receiver can tell "no link" from "a link we would
+not pass on"); otherwise the key is absent.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, and_, exists, select
 from sqlmodel import col
@@ -152,13 +163,31 @@ def delivery_key(case_id: int, target: str, created_at: datetime, resends: int =
     return f"{key}.r{resends}" if resends else key
 
 
+#: The payload fields that hold a link a receiver may make clickable.
+LINK_FIELDS = ("case_url", "mention_url")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"`\\]")
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else ``None``."""
+    if not url or _UNSAFE.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
 def case_payload(record: CaseRecord, *, key: str, case_url: str | None) -> dict[str, Any]:
-    """The JSON object a target receives for one case."""
-    return {
+    """The JSON object a target receives for one case (links: http(s) only)."""
+    payload = {
         "delivery_id": key,
         "case_id": record.case_id,
         "case_url": case_url,
@@ -186,3 +215,9 @@ def case_payload(record: CaseRecord, *, key: str, case_url: str | None) -> dict[
         "reach": record.reach,
         "customer": record.customer,
     }
+    removed = [f for f in LINK_FIELDS if payload[f] and safe_link(payload[f]) is None]
+    for name in LINK_FIELDS:
+        payload[name] = safe_link(payload[name])
+    if removed:
+        payload["links_removed"] = removed
+    return payload
