@@ -3,17 +3,30 @@
 Re-crawling never duplicates. A mention whose text, title or rating changed is updated and its
 previous version kept in ``mention_revision``; reach, metrics and the company's reply are
 refreshed in place. Writes go through SQLAlchemy Core in batches (row-by-row ORM would be slow).
+
+Every row is cleaned first (:mod:`storage.sanitise`: NUL, lone surrogates, over-long short
+fields). A batch the database still refuses is written again row by row, each row in its own
+transaction (a savepoint when the caller passes a connection), and each row refused on its own
+goes to the quarantine with its reason (:mod:`storage.quarantine`). A database that is down or
+locked is not a row's fault: that error is raised and the caller counts the batch as failed.
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, tuple_, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage import quarantine
 from storage.models import Mention, MentionRevision
-from storage.types import utcnow
+from storage.sanitise import clean_row
+from storage.types import as_utc, utcnow
+
+log = logging.getLogger(__name__)
 
 MENTION = Mention.__table__  # type: ignore[attr-defined]
 REVISION = MentionRevision.__table__  # type: ignore[attr-defined]
@@ -37,6 +50,7 @@ _DEFAULTS: dict[str, Any] = {
     "content_hash": "",
 }
 _CHUNK = 400
+_TIMES = ("published_at", "fetched_at", "updated_at", "reply_at", "linked_at")
 
 
 @dataclass
@@ -46,6 +60,10 @@ class UpsertResult:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     unchanged: int = 0
+    #: Rows written to the quarantine because the database refused them one by one.
+    quarantined: int = 0
+    #: The refused rows with their reasons (quarantined unless the caller asked otherwise).
+    refused: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
     @property
     def new(self) -> int:
@@ -62,11 +80,16 @@ class UpsertResult:
         self.new_ids += other.new_ids
         self.updated_ids += other.updated_ids
         self.unchanged += other.unchanged
+        self.quarantined += other.quarantined
+        self.refused += other.refused
 
 
 def _complete(row: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     full = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
+    for name in _TIMES:
+        if isinstance(full[name], str):  # a row read back from JSON (the quarantine)
+            full[name] = as_utc(datetime.fromisoformat(full[name]))
     for name in ("published_at", "fetched_at", "updated_at"):
         if full[name] is None:
             full[name] = now
@@ -163,29 +186,95 @@ def _upsert_chunk(conn: Connection, rows: list[dict[str, Any]]) -> UpsertResult:
     return result
 
 
-def upsert_mentions(engine: Engine | Connection, rows: Iterable[dict[str, Any]]) -> UpsertResult:
+def database_trouble(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's trouble (down, locked, timed out), not a row's."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    return isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.DisconnectionError
+        | sa_exc.TimeoutError,
+    )
+
+
+def _write(conn: Connection, batch: list[dict[str, Any]]) -> UpsertResult:
+    total = UpsertResult()
+    for start in range(0, len(batch), _CHUNK):
+        total.add(_upsert_chunk(conn, batch[start : start + _CHUNK]))
+    return total
+
+
+def _row_by_row(engine: Engine | Connection, batch: list[dict[str, Any]]) -> UpsertResult:
+    total = UpsertResult()
+    for row in batch:
+        try:
+            if isinstance(engine, Connection):
+                with engine.begin_nested():
+                    total.add(_upsert_chunk(engine, [row]))
+            else:
+                with engine.begin() as conn:
+                    total.add(_upsert_chunk(conn, [row]))
+        except Exception as exc:
+            if database_trouble(exc):
+                raise
+            total.refused.append((row, quarantine.reason_for(exc)))
+    return total
+
+
+def upsert_mentions(
+    engine: Engine | Connection,
+    rows: Iterable[dict[str, Any]],
+    *,
+    crawl_run_id: int | None = None,
+    quarantine_refused: bool = True,
+) -> UpsertResult:
     """Insert new mentions, update edited ones, refresh the rest; one transaction per call.
 
     ``rows`` are dicts of :class:`~storage.models.Mention` columns; ``source``,
     ``external_id``, ``source_type`` and ``text`` are required. Within one call the last row
-    for a key wins.
+    for a key wins. Rows are cleaned first; when the batch is refused it is retried row by row
+    and the rows refused on their own are quarantined (stage ``store``, with
+    ``crawl_run_id``) — or only returned in ``refused`` with ``quarantine_refused=False``
+    (a quarantine retry keeps its own row). Database trouble (:func:`database_trouble`) is
+    raised: nothing of the batch was stored.
     """
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        by_key[(row["source"], str(row["external_id"]))] = _complete(
-            {**row, "external_id": str(row["external_id"])}
-        )
+        full = clean_row(_complete({**row, "external_id": str(row["external_id"])}))
+        by_key[(full["source"], full["external_id"])] = full
     batch = list(by_key.values())
-    total = UpsertResult()
     if not batch:
-        return total
-    if isinstance(engine, Connection):
-        for start in range(0, len(batch), _CHUNK):
-            total.add(_upsert_chunk(engine, batch[start : start + _CHUNK]))
-        return total
-    with engine.begin() as conn:
-        for start in range(0, len(batch), _CHUNK):
-            total.add(_upsert_chunk(conn, batch[start : start + _CHUNK]))
+        return UpsertResult()
+    try:
+        if isinstance(engine, Connection):
+            with engine.begin_nested():
+                return _write(engine, batch)
+        with engine.begin() as conn:
+            return _write(conn, batch)
+    except Exception as exc:
+        if database_trouble(exc):
+            raise
+        log.warning(
+            "a batch of %d mentions was refused (%s); writing it row by row",
+            len(batch),
+            quarantine.reason_for(exc),
+        )
+    total = _row_by_row(engine, batch)
+    if total.refused and quarantine_refused:
+        total.quarantined = quarantine.add(
+            engine,
+            items=[row for row, _ in total.refused],
+            reasons=[reason for _, reason in total.refused],
+            stage="store",
+            crawl_run_id=crawl_run_id,
+        )
+        log.warning(
+            "%d mentions quarantined: %s",
+            total.quarantined,
+            "; ".join(sorted({reason for _, reason in total.refused})),
+        )
     return total
 
 

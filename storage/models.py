@@ -242,6 +242,7 @@ class CrawlRun(SQLModel, table=True):
     items_unchanged: int = 0
     items_dropped: int = 0
     items_failed: int = 0
+    items_quarantined: int = 0
     errors: int = 0
     error_summary: str | None = Field(default=None, sa_column=Column(Text))
     monitors: dict[str, Any] = _json()
@@ -257,6 +258,36 @@ class SourceState(SQLModel, table=True):
     high_water_mark: datetime | None = _ts()
     cursor: dict[str, Any] = _json()
     updated_at: datetime = _ts_now()
+
+
+#: Where in the pipeline an item was quarantined.
+QUARANTINE_STAGES = ("normalise", "match", "analyse", "store")
+
+
+class QuarantinedItem(SQLModel, table=True):
+    """A crawled item that could not be stored, kept with its reason until a retry stores it.
+
+    ``item`` is the item as JSON, cleaned so that it can always be stored; ``reason`` is the
+    exception class and a short message, never review text or SQL parameters. ``resolved_at``
+    (and ``mention_id``) are set once ``grapevine quarantine retry`` stored it.
+    """
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_source_resolved", "source", "resolved_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100)
+    source_type: str = Field(default="", max_length=40)
+    external_id: str | None = Field(default=None, sa_column=Column(Text))
+    crawl_run_id: int | None = Field(default=None, index=True)
+    stage: str = Field(max_length=20)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    item: dict[str, Any] = _json()
+    created_at: datetime = _ts_now()
+    attempts: int = 1
+    last_retry_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    mention_id: int | None = None
 
 
 class Alert(SQLModel, table=True):
@@ -317,3 +348,26 @@ class AspectDay(SQLModel, table=True):
     day: str = Field(primary_key=True, max_length=10)
     aspect: str = Field(primary_key=True, max_length=200)
     mentions: int = 0
+
+
+class CustomerEvent(SQLModel, table=True):
+    """One entry of a customer's timeline: a thank-you, a review request, a referral invite.
+
+    ``customer_id`` is empty when the happy author is not (yet) a known customer; the
+    mention says whom it was about.
+    """
+
+    __tablename__ = "customer_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(
+        default=None, foreign_key="customer.id", index=True, ondelete="CASCADE"
+    )
+    mention_id: int | None = Field(
+        default=None, foreign_key="mention.id", index=True, ondelete="CASCADE"
+    )
+    kind: str = Field(max_length=40)
+    actor: str = Field(default="system", max_length=200)
+    at: datetime = _ts_now(index=True)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = _json()
