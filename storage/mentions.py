@@ -86,10 +86,11 @@ class UpsertResult:
 
 def _complete(row: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
-    full = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
+    full: dict[str, Any] = {name: row.get(name, _DEFAULTS.get(name)) for name in COLUMNS}
     for name in _TIMES:
-        if isinstance(full[name], str):  # a row read back from JSON (the quarantine)
-            full[name] = as_utc(datetime.fromisoformat(full[name]))
+        value = full[name]
+        if isinstance(value, str):  # a row read back from JSON (the quarantine)
+            full[name] = as_utc(datetime.fromisoformat(value))
     for name in ("published_at", "fetched_at", "updated_at"):
         if full[name] is None:
             full[name] = now
