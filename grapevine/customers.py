@@ -12,14 +12,15 @@ Columns, any order, any case (only ``id`` is required):
 * every other column is kept in the customer's ``extra``.
 
 A bad file or row stops the import before anything is written, with one line naming the file,
-the row and the column (:class:`CustomerFileError`).
+the line and the column (:class:`CustomerFileError`); see :func:`read_customers`.
 """
 
 import csv
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
 
@@ -48,6 +49,12 @@ PLATFORMS = (
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _ORDER_SPLIT = re.compile(r"[;,\s]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: An import is validated whole, in memory, before anything is written: 256 MiB is a CRM
+#: export of about a million customers, and a few GiB of memory at most.
+MAX_FILE_BYTES = 256 * 2**20
+#: No customer field (a name, an address, a list of orders) is longer; a longer cell is a
+#: quote that swallowed the rest of the file, or not a CRM export at all.
+MAX_FIELD_CHARS = 64 * 1024
 
 
 class CustomerFileError(ValueError):
@@ -70,16 +77,74 @@ def _platform(column: str) -> str | None:
     return None
 
 
+def _lines(handle: BinaryIO, name: str, position: list[int]) -> Iterator[str]:
+    """The file's lines decoded one by one, so a bad byte is reported with its line.
+
+    ``position[0]`` is the number of the line last handed to the CSV reader. UTF-8 never has a
+    newline byte inside a character, so splitting the bytes on newlines first is safe.
+    """
+    for number, raw in enumerate(handle, start=1):
+        position[0] = number
+        if len(raw) > MAX_FIELD_CHARS * 4:
+            raise CustomerFileError(
+                f"{name}: line {number}: longer than {MAX_FIELD_CHARS * 4:,} bytes; "
+                "is this a CRM export?"
+            )
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise CustomerFileError(
+                f"{name}: line {number}: byte {raw[exc.start]:#04x} at column {exc.start + 1} "
+                "is not UTF-8; save the export as UTF-8 CSV"
+            ) from None
+        if "\x00" in line:
+            raise CustomerFileError(
+                f"{name}: line {number}: a NUL byte (column {line.index(chr(0)) + 1}); "
+                "this is not a text CSV file"
+            )
+        yield line
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in the words of someone who edits spreadsheets."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "a quote opened here is never closed"
+    if "expected after" in text:
+        return 'text after a closing quote (a quote inside a quoted cell is written "")'
+    if "field larger" in text:
+        return f"a cell longer than {MAX_FIELD_CHARS:,} characters (a quote never closed?)"
+    return text
+
+
 def read_customers(path: Path) -> list[dict[str, Any]]:
-    """The customers in a CSV file, validated; raises :class:`CustomerFileError`."""
+    """The customers in a CSV file, validated; raises :class:`CustomerFileError`.
+
+    The whole file is read and checked before anything is written, strictly: a quote that is
+    never closed (which would otherwise swallow the rest of the file into one cell), text
+    after a closing quote, a row with more values than the header, a NUL byte or a byte that
+    is not UTF-8 stops the import with the line it is on. Files are at most
+    :data:`MAX_FILE_BYTES` and cells :data:`MAX_FIELD_CHARS`. Cell text is kept exactly as
+    written: a cell like ``=HYPERLINK(...)`` is a name, never a formula (file targets prefix
+    such cells with ``'`` when they write CSV).
+    """
     name = str(path)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        handle = open(path, "rb")  # noqa: SIM115
+        size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise CustomerFileError(f"{name}: cannot read the file ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        handle.close()
+        raise CustomerFileError(
+            f"{name}: {size / 2**20:,.0f} MiB is more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "an import may be; split it (rows are matched on id, so parts can come in any order)"
+        )
+    position = [0]  # the line the CSV reader has read up to
     with handle:
+        reader = csv.reader(_lines(handle, name, position), strict=True)
+        start = 1  # the line the current record starts on
         try:
-            reader = csv.reader(handle)
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
                 raise CustomerFileError(f"{name}: the file is empty (expected a header row)")
@@ -87,33 +152,36 @@ def read_customers(path: Path) -> list[dict[str, Any]]:
             id_column = next((c for c in ID_COLUMNS if c in columns), None)
             if id_column is None:
                 raise CustomerFileError(
-                    f"{name}: row 1: no id column (expected one of {', '.join(ID_COLUMNS)}; "
+                    f"{name}: line 1: no id column (expected one of {', '.join(ID_COLUMNS)}; "
                     f"got {', '.join(columns)})"
                 )
             rows: dict[str, dict[str, Any]] = {}
-            for number, values in enumerate(reader, start=2):
+            start = position[0] + 1
+            for values in reader:
+                number, start = start, position[0] + 1
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) > len(columns):
                     raise CustomerFileError(
-                        f"{name}: row {number}: {len(values)} values for {len(columns)} columns"
+                        f"{name}: line {number}: {len(values)} values for {len(columns)} "
+                        "columns (a comma in a cell that is not quoted?)"
+                    )
+                if max(map(len, values)) > MAX_FIELD_CHARS:
+                    raise CustomerFileError(
+                        f"{name}: line {number}: {_csv_problem(csv.Error('field larger'))}"
                     )
                 record = dict(zip(columns, (v.strip() for v in values), strict=False))
                 customer = _customer(record, id_column, name, number)
                 rows[customer["external_id"]] = customer
-        except UnicodeDecodeError as exc:
-            raise CustomerFileError(
-                f"{name}: not UTF-8 text (byte {exc.start}); save the export as UTF-8 CSV"
-            ) from None
         except csv.Error as exc:
-            raise CustomerFileError(f"{name}: row {reader.line_num}: {exc}") from None
+            raise CustomerFileError(f"{name}: line {start}: {_csv_problem(exc)}") from None
     return list(rows.values())
 
 
 def _customer(record: dict[str, str], id_column: str, name: str, number: int) -> dict[str, Any]:
     def bad(column: str, expected: str) -> CustomerFileError:
         return CustomerFileError(
-            f"{name}: row {number}, column {column}: expected {expected} "
+            f"{name}: line {number}, column {column}: expected {expected} "
             f"(got {record.get(column, '')!r})"
         )
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from grapevine.cli.common import config_option, engine, settings
-from grapevine.customers import CustomerFileError, import_customers_file
-from triage.customers import link_new_mentions
+from grapevine.cli.common import Failure, config_option, engine, settings
+from grapevine.customers import CustomerFileError, read_customers
+from triage.customers import link_new_mentions, upsert_customers
 
 #: Without a terminal, files with more customers than this report each batch written.
 BIG = 20_000
@@ -26,15 +26,23 @@ def import_(file: Path) -> None:
 
     Columns: id (required), name, email, phone, tier, lifetime_value, orders, and one column
     per platform with the customer's handle there (twitter, reddit, trustpilot, ... or
-    <platform>_handle). Other columns are kept with the customer. A bad row stops the import
-    before anything is written, naming the file, row and column. Mentions are linked to the
-    new customer base on the next run (or with `grapevine customers link`).
+    <platform>_handle). Other columns are kept with the customer. The file must be UTF-8 CSV
+    of at most 256 MiB; the whole file is checked first, and a bad line (a quote never
+    closed, more values than columns, a bad email...) stops the import before anything is
+    written, naming the file, line and column (exit status 2). Cells are kept as text: a
+    cell like =SUM(A1) is a name, never a formula. Mentions are linked to the new customer
+    base on the next run (or with `grapevine customers link`).
 
     \b
     Example:
       grapevine customers import crm-export.csv --config acme/grapevine.toml
     """
-    eng = engine(settings())
+    cfg = settings()
+    try:
+        rows = read_customers(file)  # all of it, before the database is touched
+    except CustomerFileError as exc:
+        raise Failure(str(exc)) from None
+    eng = engine(cfg)
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -49,10 +57,9 @@ def import_(file: Path) -> None:
         elif total > BIG:  # a log, not a terminal: a count now and then
             click.echo(f"{file}: {done:,} of {total:,} customers written", err=True)
 
+    total = len(rows)
     try:
-        result = import_customers_file(eng, file, progress=progress)
-    except CustomerFileError as exc:
-        raise click.ClickException(str(exc)) from None
+        result = upsert_customers(eng, rows, progress=lambda done: progress(done, total))
     finally:
         if bar is not None:
             bar.close()
