@@ -16,6 +16,9 @@ from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
 
+#: Seconds to wait for a PostgreSQL server to accept a connection.
+CONNECT_TIMEOUT = 10
+
 
 def normalise_url(url: str) -> str:
     """Return ``url`` with the driver Grapevine uses (psycopg 3 for PostgreSQL)."""
@@ -50,6 +53,10 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        # a server that never answers (a firewall dropping packets) must not hang a command
+        # for the OS's two minutes; a URL's own ?connect_timeout= wins
+        if "connect_timeout" not in make_url(url).query:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     if not pool:
         kwargs["poolclass"] = NullPool
     engine = create_engine(url, **kwargs)

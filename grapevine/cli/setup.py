@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from grapevine.cli.common import config_option, engine, settings
+from grapevine.cli.common import config_option, database_errors, engine, settings
 from grapevine.config import load_config
 from grapevine.starter import starter_config, write_starter
 from storage import make_engine, upgrade
@@ -54,11 +54,9 @@ def db_upgrade() -> None:
       GRAPEVINE_DATABASE_URL=postgresql://grapevine@127.0.0.1/grapevine grapevine db upgrade
     """
     cfg = settings()
-    eng = make_engine(cfg.database_url)
-    try:
+    with database_errors(cfg):
+        eng = make_engine(cfg.database_url)
         before, after = upgrade(eng)
-    except Exception as exc:
-        raise click.ClickException(f"cannot upgrade {describe(eng)}: {exc}") from None
     if before == after:
         click.echo(f"{describe(eng)} is up to date (migration {after}).")
     else:

@@ -1,11 +1,16 @@
 """Every command has help with an example; init and db upgrade work; status reads the schema."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
 from grapevine.cli import cli
 
@@ -61,3 +66,117 @@ def test_the_group_option_and_the_environment_choose_the_config(
     assert runner.invoke(cli, ["--config", config, "db", "upgrade"]).exit_code == 0
     monkeypatch.setenv("GRAPEVINE_CONFIG", config)
     assert runner.invoke(cli, ["db", "check"]).exit_code == 0
+
+
+def _refused_url(hidden: str = "s3cret") -> str:
+    """A PostgreSQL URL on a local port nothing listens on (bound, then closed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"postgresql://grapevine:{hidden}@127.0.0.1:{port}/grapevine"
+
+
+@pytest.mark.parametrize(
+    "command", [["status"], ["db", "upgrade"], ["db", "check"], ["run"], ["customers", "link"]]
+)
+def test_a_database_nobody_serves_is_one_line_naming_the_variable(
+    tmp_path: Path, command: list[str]
+) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["init", str(tmp_path), "--brand", "Acme"])
+    url = _refused_url()
+    result = runner.invoke(
+        cli,
+        [*command, "--config", str(tmp_path / "grapevine.toml")],
+        env={"GRAPEVINE_DATABASE_URL": url},
+    )
+    shown = url.replace(":s3cret@", "@")
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: cannot reach the database at {shown} (from GRAPEVINE_DATABASE_URL): "
+        "connection refused — is the server running?\n"
+    )
+
+
+def test_the_config_file_named_as_the_origin_in_a_subprocess(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["init", str(tmp_path), "--brand", "Acme"])
+    config = tmp_path / "grapevine.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('url = "sqlite:///grapevine.db"', f'url = "{_refused_url("pw")}"'), "utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GRAPEVINE_DATABASE_URL"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "grapevine", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("error: cannot reach the database at postgresql://grapevine@127.0.0.1:")
+    assert f"(from [database] url in {config}): connection refused" in line
+    assert "pw" not in line.replace("postgresql", "") and proc.stdout == ""
+
+
+@pytest.mark.postgres
+def test_a_missing_postgres_database_says_so(tmp_path: Path, postgres_server_url: str) -> None:
+    url = make_url(postgres_server_url).set(database="grapevine_no_such_db")
+    result = CliRunner().invoke(
+        cli,
+        ["status", "--config", str(_sqlite_config(tmp_path))],
+        env={"GRAPEVINE_DATABASE_URL": url.render_as_string(hide_password=False)},
+    )
+    assert result.exit_code == 2
+    assert "the server has no database 'grapevine_no_such_db'" in result.output
+    assert len(result.output.splitlines()) == 1
+
+
+def _sqlite_config(tmp_path: Path, url: str = "sqlite:///grapevine.db") -> Path:
+    config = tmp_path / "grapevine.toml"
+    config.write_text(f'[brand]\nname = "Acme"\n\n[database]\nurl = "{url}"\n', "utf-8")
+    return config
+
+
+@pytest.mark.parametrize("command", [["status"], ["db", "upgrade"], ["dashboard"]])
+def test_sqlite_files_that_cannot_be_used_are_one_line(tmp_path: Path, command: list[str]) -> None:
+    runner = CliRunner()
+    config = _sqlite_config(tmp_path, "sqlite:///missing/folder/g.db")
+    result = runner.invoke(cli, [*command, "--config", str(config)], env={})
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: cannot open the SQLite database {tmp_path}/missing/folder/g.db "
+        f"(from [database] url in {config}): the folder {tmp_path}/missing/folder does not "
+        "exist — create it or fix the URL\n"
+    )
+    (tmp_path / "junk.db").write_bytes(b"this is a spreadsheet, not a database" * 200)
+    config = _sqlite_config(tmp_path, "sqlite:///junk.db")
+    result = runner.invoke(cli, [*command, "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(
+        "the file is not a SQLite database — point the URL at another file\n"
+    )
+    assert len(result.output.splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    config = _sqlite_config(tmp_path, "sqlite:///ro/g.db")
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--config", str(config)])
+    assert result.exit_code == 2
+    assert f"the folder {folder} is not writable" in result.output
+
+
+def test_a_url_that_is_not_a_database_url(tmp_path: Path) -> None:
+    config = _sqlite_config(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["status", "--config", str(config)], env={"GRAPEVINE_DATABASE_URL": "mysql://a@b/c"}
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: GRAPEVINE_DATABASE_URL: mysql:// is not a database Grapevine can use "
+        "(sqlite:/// or postgresql://)\n"
+    )
