@@ -299,11 +299,17 @@ class Analyzer:
                 score = max(score, THRESHOLD)
             cues.append(f"rated {rating:g} of 5 (weighs {RATING_WEIGHT:.0%})")
         score = max(-1.0, min(1.0, score))
+        label = label_for(score)
+        # a word's own sign is a cue only where the text agrees with it: in "their support
+        # never replies" (negative) 'support' is no positive word, whatever VADER's list says
+        against = {NEGATIVE: "positive words: ", POSITIVE: "negative words: "}.get(label)
+        if against:
+            cues = [cue for cue in cues if not cue.startswith(against)]
         aspects = list(reading.aspects.items())
         cues.extend(f"{name}: '{word}'" for name, word in aspects)
         return Analysis(
             sentiment=score,
-            label=label_for(score),
+            label=label,
             complaint=complaint,
             complaint_score=evidence.score,
             aspects=tuple(name for name, _ in aspects),
