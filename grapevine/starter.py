@@ -1,5 +1,6 @@
 """The files ``grapevine init`` writes: a commented starter config and an example CRM export."""
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -10,7 +11,7 @@ STARTER_CONFIG = """\
 # Secrets never go in this file: settings ending in _env name an environment variable.
 
 [brand]
-name = "{brand}"
+name = {brand}
 # Words, @handles and domains that name the brand (whole words, any case).
 terms = {terms}
 # Phrases that contain a term but are not about you.
@@ -120,8 +121,9 @@ failed_runs = 3           # or failing this many runs in a row
 host = "127.0.0.1"
 port = 8501
 # public_url = "https://grapevine.example.com"   # the base of case links in exports and alerts
-# Or sign in through your company's identity provider (Streamlit's st.login): put its
-# [auth] settings in .streamlit/secrets.toml next to this file, then uncomment:
+# Or sign in through your company's identity provider (Streamlit's st.login): put the
+# provider's settings (an [auth] table) in .streamlit/secrets.toml next to this file, then
+# uncomment:
 # [dashboard.oidc]
 # roles = {{ "ana@example.com" = "admin" }}
 # default_role = "viewer"  # any other signed-in person; leave out to refuse them
@@ -150,7 +152,7 @@ enabled = false           # remove this line once the address above is yours
 # [[sources]]
 # name = "reddit"
 # type = "reddit"
-# query = "\"Example Co\""   # search results are kept as returned
+# query = '"Example Co"'     # search results are kept as returned (quotes: exact phrase)
 # subreddits = ["coffee"]    # new posts there are kept when they name a brand
 # comments = false           # also comments (subreddits' newest, search threads' trees)
 # more_comments = 1          # requests per thread expanding "load more comments"
@@ -187,9 +189,17 @@ enabled = false           # remove this line once the address above is yours
 def starter_config(
     brand: str = "Example Co", terms: list[str] | None = None, sources: str = EXAMPLE_SOURCES
 ) -> str:
-    """The text of a commented starter ``grapevine.toml``."""
-    quoted = ", ".join(f'"{t}"' for t in (terms or [brand]))
-    return STARTER_CONFIG.format(brand=brand, terms=f"[{quoted}]", sources=sources)
+    """The text of a commented starter ``grapevine.toml``.
+
+    Names are written as TOML strings (a JSON string is one), so a brand like
+    ``Joe's "Best" Coffee`` gives a valid file.
+    """
+    quoted = ", ".join(_toml_string(t) for t in (terms or [brand]))
+    return STARTER_CONFIG.format(brand=_toml_string(brand), terms=f"[{quoted}]", sources=sources)
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def example_customers() -> str:

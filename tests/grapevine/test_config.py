@@ -1,12 +1,15 @@
 """A bad config gives one line naming the file, the key and what was expected; exit status 2."""
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from grapevine.config import ConfigError, load_config
+from grapevine.demo import demo_config
 from grapevine.starter import starter_config
 
 
@@ -20,6 +23,72 @@ def test_the_starter_config_is_valid(tmp_path: Path) -> None:
     settings = load_config(write(tmp_path, starter_config("Acme", ["Acme", "@acme"])))
     assert settings.brand.terms == ["Acme", "@acme"]
     assert settings.database_url == f"sqlite:///{tmp_path / 'grapevine.db'}"
+
+
+#: A commented line that is an example to uncomment: ``# [table]``, ``# key = value``.
+_EXAMPLE = re.compile(r"^# ?(\[|[A-Za-z_][\w-]*\s*=)")
+
+
+def commented_examples(text: str) -> list[list[int]]:
+    """The line numbers of each commented example: consecutive example lines."""
+    blocks: list[list[int]] = []
+    previous = -2
+    for number, line in enumerate(text.splitlines()):
+        if _EXAMPLE.match(line):
+            if number == previous + 1:
+                blocks[-1].append(number)
+            else:
+                blocks.append([number])
+            previous = number
+    return blocks
+
+
+def uncomment(text: str, block: list[int]) -> str:
+    """``text`` with ``block`` uncommented, as a user would: a commented ``key = ...`` in a
+    table that already sets ``key`` replaces that line (it is the alternative shown)."""
+    lines = text.splitlines()
+    table = ""
+    tables: dict[int, str] = {}
+    for number, line in enumerate(lines):
+        if line.startswith("["):
+            table = line.split("#")[0].strip()
+        tables[number] = table
+    for number in block:
+        lines[number] = re.sub(r"^# ?", "", lines[number])
+    if len(block) == 1 and (key := re.match(r"^([\w-]+)\s*=", lines[block[0]])):
+        for number, line in enumerate(lines):
+            same = tables[number] == tables[block[0]] and number != block[0]
+            if same and re.match(rf"^{key.group(1)}\s*=", line):
+                lines[number] = "# (replaced by the example)"
+    return "\n".join(lines) + "\n"
+
+
+STARTERS = {
+    "starter": starter_config("Acme", ["Acme", "@acme"]),
+    "brand with quotes": starter_config('Joe\'s "Best" Co'),
+    "demo": demo_config("http://127.0.0.1:8599"),
+}
+
+
+@pytest.mark.parametrize("name", STARTERS)
+def test_every_commented_example_is_valid_once_uncommented(tmp_path: Path, name: str) -> None:
+    text = STARTERS[name]
+    blocks = commented_examples(text)
+    if name != "demo":
+        assert len(blocks) >= 15  # competitors, database url, 7 sources, 3 targets, users...
+    for block in blocks:
+        shown = "\n".join(text.splitlines()[n] for n in block)
+        edited = uncomment(text, block)
+        try:
+            tomllib.loads(edited)
+            load_config(write(tmp_path, edited), env={})
+        except (tomllib.TOMLDecodeError, ConfigError) as exc:
+            pytest.fail(f"uncommenting\n{shown}\ngives: {exc}")
+    everything = text
+    for block in blocks:
+        if len(block) > 1:  # the multi-line examples (tables) all at once
+            everything = uncomment(everything, block)
+    load_config(write(tmp_path, everything), env={})
 
 
 @pytest.mark.parametrize(
