@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import requests
 from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
 from storage.models import Alert
 from storage.types import as_utc
 from triage.export_mail import SmtpClient, build_message, render, smtp_error
-from triage.export_senders import http_error  # also hides webhook URL paths in urllib3 logs
+from triage.export_senders import (  # also hides webhook URL paths in urllib3 logs
+    DeliveryError,
+    deadline_session,
+    post_within,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +103,21 @@ def _deliver(channel: Channel, notice: Notice) -> None:
     if channel.kind == "webhook":
         assert channel.url
         body = json.dumps({"text": slack_text(notice.text)}).encode("utf-8")
-        try:
-            response = requests.post(
+        session = deadline_session()
+        try:  # the channel's timeout is the total, as for a support-queue webhook
+            answer = post_within(
+                session,
                 channel.url,
                 data=body,
                 headers={"Content-Type": "application/json"},
                 timeout=channel.timeout,
-                allow_redirects=False,
             )
-        except requests.RequestException as exc:
-            raise AlertError(http_error(exc, channel.timeout)) from None
-        with response:
-            if not 200 <= response.status_code < 300:
-                raise AlertError(f"HTTP {response.status_code}")
+        except DeliveryError as exc:
+            raise AlertError(str(exc)) from None
+        finally:
+            session.close()
+        if not 200 <= answer.status < 300:
+            raise AlertError(f"HTTP {answer.status}")
         return
     message = build_message(
         sender=channel.sender,

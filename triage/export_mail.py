@@ -5,12 +5,20 @@ Messages have a plain-text and an HTML alternative, both rendered from the Jinja
 :class:`SmtpClient` opens one connection lazily and reuses it for a run's messages; STARTTLS
 verifies the server's certificate (``ca_file`` trusts a private CA); credentials are only
 used for ``login`` and never appear in an error message.
+
+Each message has ``timeout`` seconds in all for its SMTP conversation (connect, EHLO,
+STARTTLS, login, MAIL/RCPT/DATA), not per read: smtplib's own timeout is per socket
+operation, so a server that answers one line every few seconds could hold it for minutes.
+A watchdog timer shuts the socket down when the time is over and the send fails with a
+``TimeoutError`` ("timed out after N s").
 """
 
+import contextlib
 import re
 import smtplib
 import socket
 import ssl
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import policy
@@ -134,6 +142,14 @@ def smtp_error(exc: BaseException, timeout: float) -> str:
     return type(exc).__name__
 
 
+def cut_off(sock: Any) -> None:
+    """Shut a socket down so that a read blocked on it returns now (quietly if gone)."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class SmtpClient:
     """One SMTP connection, opened on the first message and reused until closed."""
 
@@ -152,13 +168,17 @@ class SmtpClient:
         self._username, self._password = username, password
         self.ca_file, self.timeout = ca_file, timeout
         self._smtp: smtplib.SMTP | None = None
+        self._talking: smtplib.SMTP | None = None  # the connection the watchdog may cut
 
     def __repr__(self) -> str:
         return f"SmtpClient({self.host}:{self.port}, starttls={self.starttls})"
 
     def _connect(self) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        smtp = smtplib.SMTP(timeout=self.timeout)  # connected below, so the watchdog can cut it
+        smtp._host = self.host  # what SMTP(host) would set: STARTTLS checks the certificate for it
+        self._talking = smtp
         try:
+            smtp.connect(self.host, self.port)
             smtp.ehlo()
             if self.starttls:
                 context = ssl.create_default_context(cafile=self.ca_file)
@@ -172,14 +192,32 @@ class SmtpClient:
         return smtp
 
     def send(self, message: EmailMessage) -> None:
-        """Send one message; on any failure the connection is dropped and the error raised."""
+        """Send one message within ``timeout`` s; on a failure the connection is dropped."""
+        expired = threading.Event()
+
+        def strike() -> None:
+            expired.set()
+            talking = self._talking
+            cut_off(getattr(talking, "sock", None))
+
+        timer = threading.Timer(self.timeout, strike)
+        timer.daemon = True
+        timer.start()
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
+            self._talking = self._smtp
             self._smtp.send_message(message)
         except BaseException:
             self.close()
+            if expired.is_set():
+                raise TimeoutError(f"timed out after {self.timeout:g} s") from None
             raise
+        finally:
+            timer.cancel()
+            self._talking = None
+        if expired.is_set():  # the last answer came as the time ran out: it counts
+            self.close()
 
     def close(self) -> None:
         """Say goodbye to the server (quietly if it is already gone)."""

@@ -4,6 +4,17 @@ A sender is used for one target during one export run (``with sender_for(target)
 delivers one :class:`Delivery` at a time, returning the target's reference for it or raising
 :class:`DeliveryError`, whose text is safe to log and to store: it never contains a secret,
 a URL (a webhook URL can itself be a secret) or anything a receiver echoed back.
+
+**Every delivery has a total deadline.** ``requests`` applies its ``timeout`` to each read,
+so a receiver that answers ``200`` and then trickles one byte every few seconds held each
+delivery for minutes. :func:`post_within` gives a POST (connect, send, headers and body)
+``timeout`` seconds in all: the connections a request uses are registered (our own urllib3
+connection classes, mounted by :class:`DeadlineAdapter`) and a watchdog timer shuts their
+sockets down when the time is over, which ends a blocked read at once; the delivery then
+fails with "timed out after N s" and the ledger retries it later. The answer is read up to
+:data:`MAX_ANSWER_BYTES` (a receiver's reply is only looked at for a reference). Email has
+the same bound through :class:`triage.export_mail.SmtpClient`; the alert channels use the
+same two functions.
 """
 
 import csv
@@ -14,13 +25,19 @@ import json
 import logging
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from triage.export_mail import SmtpClient, build_message, header_text, render, smtp_error
+from triage.export_mail import SmtpClient, build_message, cut_off, header_text, render, smtp_error
 from triage.targets import EmailTarget, FileTarget, Target, WebhookTarget
 
 USER_AGENT = "Grapevine/0.1 (support-queue export)"
@@ -48,6 +65,126 @@ if not any(isinstance(f, HideRequestPaths) for f in _URLLIB3.filters):
 
 class DeliveryError(Exception):
     """A delivery that did not succeed; the message is safe to log and to store."""
+
+
+#: How much of a receiver's answer is read (the rest is ignored, not waited for).
+MAX_ANSWER_BYTES = 64 * 1024
+_WATCH = threading.local()
+
+
+def _register(conn: Any) -> None:
+    watched = getattr(_WATCH, "conns", None)
+    if watched is not None:
+        watched.append(conn)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        _register(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        _register(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections :func:`total_deadline` can cut off."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """The pool manager, building pools of watched connections."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {  # type: ignore[assignment]
+            "http": _WatchedPool,
+            "https": _WatchedHTTPSPool,
+        }
+
+
+def deadline_session() -> requests.Session:
+    """A ``requests`` session whose requests :func:`post_within` can bound in total."""
+    session = requests.Session()
+    adapter = DeadlineAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+@contextmanager
+def total_deadline(seconds: float) -> Iterator[threading.Event]:
+    """Cut off the connections this thread's requests use once ``seconds`` have passed.
+
+    Yields an event that is set when the deadline struck (the request then fails with a
+    connection error, which the caller reports as a timeout).
+    """
+    conns: list[Any] = []
+    expired = threading.Event()
+
+    def strike() -> None:
+        expired.set()
+        for conn in list(conns):
+            cut_off(getattr(conn, "sock", None))
+
+    _WATCH.conns = conns
+    timer = threading.Timer(seconds, strike)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
+        _WATCH.conns = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A receiver's answer: status, reason and the first bytes of its body."""
+
+    status: int
+    reason: str
+    body: bytes
+
+
+def post_within(
+    session: requests.Session, url: str, *, data: bytes, headers: dict[str, str], timeout: float
+) -> Answer:
+    """POST and read the answer within ``timeout`` seconds in all, or raise DeliveryError."""
+    with total_deadline(timeout) as expired:
+        try:
+            response = session.post(
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            with response:
+                chunks, size = [], 0
+                for chunk in response.iter_content(8192):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= MAX_ANSWER_BYTES:
+                        break
+                answer = Answer(response.status_code, response.reason or "", b"".join(chunks))
+        except (requests.RequestException, OSError) as exc:
+            if expired.is_set():
+                raise DeliveryError(f"timed out after {timeout:g} s") from None
+            if isinstance(exc, requests.RequestException):
+                raise DeliveryError(http_error(exc, timeout)) from None
+            raise DeliveryError(f"request failed ({type(exc).__name__})") from None
+    if expired.is_set():
+        raise DeliveryError(f"timed out after {timeout:g} s")
+    return answer
 
 
 @dataclass(frozen=True)
@@ -102,7 +239,7 @@ class WebhookSender:
 
     def __init__(self, target: WebhookTarget) -> None:
         self.target = target
-        self.session = requests.Session()
+        self.session = deadline_session()
 
     def send(self, delivery: Delivery) -> str:
         """POST one case (signed when the target has a secret)."""
@@ -120,22 +257,18 @@ class WebhookSender:
         if target.secret:
             headers[SIGNATURE_HEADER] = signature(target.secret, body)
         try:
-            response = self.session.post(
-                target.url,
-                data=body,
-                headers=headers,
-                timeout=target.timeout,
-                allow_redirects=False,
+            answer = post_within(
+                self.session, target.url, data=body, headers=headers, timeout=target.timeout
             )
-        except requests.RequestException as exc:
-            raise DeliveryError(http_error(exc, target.timeout)) from None
-        with response:
-            status = response.status_code
-            if status == 409:
-                return "HTTP 409 (already received)"
-            if not 200 <= status < 300:
-                raise DeliveryError(f"HTTP {status} {header_text(response.reason or '', 60)}")
-            return _reference(response)
+        except DeliveryError:
+            self.session.close()  # a connection cut off mid-answer is not reused
+            self.session = deadline_session()
+            raise
+        if answer.status == 409:
+            return "HTTP 409 (already received)"
+        if not 200 <= answer.status < 300:
+            raise DeliveryError(f"HTTP {answer.status} {header_text(answer.reason, 60)}")
+        return _reference(answer)
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -166,16 +299,16 @@ def _root_cause(exc: BaseException) -> str:
     return type(seen).__name__
 
 
-def _reference(response: requests.Response) -> str:
+def _reference(answer: Answer) -> str:
     try:
-        data = response.json()
+        data = json.loads(answer.body)
     except ValueError:
         data = None
     if isinstance(data, dict):
         for key in ("id", "ticket_id", "reference", "key"):
             if isinstance(data.get(key), str | int) and not isinstance(data.get(key), bool):
                 return header_text(f"{key} {data[key]}", 200)
-    return f"HTTP {response.status_code}"
+    return f"HTTP {answer.status}"
 
 
 class EmailSender:

@@ -4,8 +4,9 @@
 signature of every POST, keeps the deliveries by idempotency key (as a helpdesk that honours
 the key would: a repeated key is acknowledged and not stored twice), and can be scripted to
 fail: ``plan`` is a list of actions used one per request ("ok", 500, "slow" = answer after
-``slow_seconds``), the last one repeating. ``on_store`` runs once a delivery is stored and
-before it is answered (the tests kill the sender there: right inside the crash window
+``slow_seconds``, "trickle" = answer 200 and then one byte of the body every
+``slow_seconds``, for a minute), the last one repeating. ``on_store`` runs once a delivery is
+stored and before it is answered (the tests kill the sender there: right inside the crash window
 between the receiver having a case and the sender recording it).
 
 :class:`SmtpServer` is aiosmtpd in a thread on 127.0.0.1 (port 0), optionally requiring
@@ -83,6 +84,9 @@ class WebhookReceiver:
                 self.bad_signatures += 1
                 self._answer(request, 401, {"error": "bad signature"})
                 return
+        if action == "trickle":
+            self._trickle(request)
+            return
         if action == "slow":
             time.sleep(self.slow_seconds)
         elif isinstance(action, int) and action >= 400:
@@ -97,6 +101,25 @@ class WebhookReceiver:
         if self.on_store is not None:
             self.on_store(payload)
         self._answer(request, 200, {"id": f"T-{payload.get('case_id')}", "duplicate": duplicate})
+
+    def _trickle(self, request: BaseHTTPRequestHandler) -> None:
+        """200 at once, then the body one byte at a time (a receiver that never finishes)."""
+        raw = b" " * 64
+        try:
+            request.send_response(200)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(raw)))
+            request.end_headers()
+            request.wfile.flush()
+            deadline = time.monotonic() + 60
+            for byte in raw:
+                if time.monotonic() > deadline:
+                    break
+                request.wfile.write(bytes([byte]))
+                request.wfile.flush()
+                time.sleep(self.slow_seconds)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     @staticmethod
     def _answer(request: BaseHTTPRequestHandler, status: int, data: dict[str, Any]) -> None:
