@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, case_view, context, display, loaders
+from dashboard import actions, advocates_view, case_view, context, display, loaders
+from storage.advocates import customer_events
 from storage.casefile import customer_mentions, get_customer, open_case_count_for
 
 who = context.person()
@@ -76,6 +77,25 @@ for platform, handle in (customer.handles or {}).items():
     facts.append(f"On {display.clean(platform)}: {display.clean(handle)}")
 st.text("\n".join(facts))
 st.metric("Open cases", open_case_count_for(context.engine(), customer.id or 0))
+timeline = customer_events(context.engine(), customer_id=customer.id or 0)
+if timeline:
+    st.caption("Timeline: thank-yous, review requests, referral invitations (newest first)")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": display.as_local(e["at"]),
+                    "What": advocates_view.KINDS.get(e["kind"], e["kind"]),
+                    "By": e["actor"],
+                    "Message": display.preview(e["message"], 120),
+                }
+                for e in timeline
+            ]
+        ),
+        key="customer_timeline",
+        hide_index=True,
+        width="stretch",
+    )
 
 history = customer_mentions(
     context.engine(), customer.id or 0, statuses=("confirmed", "suggested", "rejected")
