@@ -175,7 +175,7 @@ class SmtpClient:
 
     def _connect(self) -> smtplib.SMTP:
         smtp = smtplib.SMTP(timeout=self.timeout)  # connected below, so the watchdog can cut it
-        smtp._host = self.host  # what SMTP(host) would set: STARTTLS checks the certificate for it
+        smtp._host = self.host  # type: ignore[attr-defined]  # what SMTP(host) would set: STARTTLS checks the certificate for it
         self._talking = smtp
         try:
             smtp.connect(self.host, self.port)

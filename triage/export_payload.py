@@ -215,9 +215,10 @@ def case_payload(record: CaseRecord, *, key: str, case_url: str | None) -> dict[
         "reach": record.reach,
         "customer": record.customer,
     }
-    removed = [f for f in LINK_FIELDS if payload[f] and safe_link(payload[f]) is None]
-    for name in LINK_FIELDS:
-        payload[name] = safe_link(payload[name])
+    links = {name: payload[name] for name in LINK_FIELDS}
+    removed = [name for name, url in links.items() if url and safe_link(str(url)) is None]
+    for name, url in links.items():
+        payload[name] = safe_link(str(url)) if url else None
     if removed:
         payload["links_removed"] = removed
     return payload
