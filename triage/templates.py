@@ -2,9 +2,14 @@
 
 A template is a text file: header lines (``Name:``, ``Aspects:`` comma-separated), a blank
 line, then the body with placeholders ``{first_name}``, ``{author}``, ``{brand}``,
-``{product}``, ``{order}``, ``{order_ref}`` (" #1234" or nothing), ``{order_ref_hint}``
-and ``{responder}``. A placeholder with no value is left as ``[product]`` so the responder
-sees what to fill in. The defaults ship in ``triage/default_templates``; ``grapevine init``
+``{product}``, ``{order}``, ``{order_ref}`` (" LW-1234", " #1234" for a bare number, or
+nothing), ``{order_ref_hint}`` and ``{responder}``. A placeholder with no value is left as
+``[product]`` so the responder sees what to fill in.
+
+A reply must read as a person wrote it: one line per paragraph, blank lines between them.
+A file wrapped by an editor (a long line broken mid-sentence) is joined back into its
+paragraph when read (:func:`unwrap`); short lines (a greeting, a sign-off) and list items
+keep their breaks. The defaults ship in ``triage/default_templates``; ``grapevine init``
 copies them next to the config, where a team edits them.
 """
 
@@ -39,6 +44,31 @@ class Template:
     body: str
 
 
+#: A line at least this long, followed by more of its paragraph, was wrapped by an editor.
+WRAPPED = 50
+_LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
+
+
+def unwrap(body: str) -> str:
+    """``body`` with the line breaks inside its sentences joined (paragraphs kept)."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", body.strip()):
+        lines: list[str] = []
+        for line in paragraph.split("\n"):
+            line = line.rstrip()
+            if (
+                lines
+                and len(lines[-1]) >= WRAPPED
+                and not _LIST_ITEM.match(line)
+                and not _LIST_ITEM.match(lines[-1])
+            ):
+                lines[-1] = lines[-1] + " " + line.strip()
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 def parse_template(key: str, text: str) -> Template:
     """A template from its file text."""
     header, _, body = text.replace("\r\n", "\n").partition("\n\n")
@@ -49,10 +79,10 @@ def parse_template(key: str, text: str) -> Template:
             meta[name.strip().lower()] = value.strip()
     if "name" not in meta:  # no header: the whole file is the body
         return Template(
-            key=key, name=key.replace("-", " ").capitalize(), aspects=(), body=text.strip()
+            key=key, name=key.replace("-", " ").capitalize(), aspects=(), body=unwrap(text)
         )
     aspects = tuple(a.strip() for a in meta.get("aspects", "").split(",") if a.strip())
-    return Template(key=key, name=meta["name"], aspects=aspects, body=body.strip())
+    return Template(key=key, name=meta["name"], aspects=aspects, body=unwrap(body))
 
 
 def load_templates(directory: Path | None = None) -> list[Template]:
@@ -113,7 +143,9 @@ def render(template: Template, values: Mapping[str, Any]) -> str:
     if "first_name" not in data and "author" in data:
         data["first_name"] = first_name(data["author"]) or data["author"]
     if "order" in data:
-        data.setdefault("order_ref", f" #{data['order']}")
+        # "order #1234" for a bare number; "order LW-1234" when the number names itself
+        bare = data["order"].isdigit()
+        data.setdefault("order_ref", f" #{data['order']}" if bare else f" {data['order']}")
         data.setdefault("order_ref_hint", "")
     else:
         data.setdefault("order_ref", "")

@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from triage.templates import copy_defaults, load_templates, parse_template, render, suggest
+import re
+
+from triage.templates import (
+    copy_defaults,
+    load_templates,
+    parse_template,
+    render,
+    suggest,
+    unwrap,
+)
 
 
 def test_defaults_load_and_suggest_by_aspect() -> None:
@@ -20,7 +29,7 @@ def test_render_fills_and_marks_missing_values() -> None:
     )
     assert (
         render(template, {"author": "Maria Lopez", "responder": "Sam", "order": "LW-1"})
-        == "Hi Maria, [product] order #LW-1. Sam"
+        == "Hi Maria, [product] order LW-1. Sam"
     )
     assert render(template, {"author": "brewnerd42"}).startswith("Hi brewnerd42, [product] order.")
 
@@ -31,3 +40,36 @@ def test_a_team_edits_its_own_copy(tmp_path: Path) -> None:
     assert copy_defaults(tmp_path) == []  # edits are kept
     [thanks] = [t for t in load_templates(tmp_path) if t.key == "thank-you"]
     assert render(thanks, {"author": "Ann Lee"}) == "Cheers Ann!"
+
+
+def test_a_bare_order_number_gets_a_hash() -> None:
+    template = parse_template("t", "Name: T\nAspects:\n\nYour order{order_ref}.")
+    assert render(template, {"order": "204518"}) == "Your order #204518."
+    assert render(template, {}) == "Your order."
+
+
+def test_every_default_reads_as_a_person_wrote_it() -> None:
+    """Paragraphs only (no break inside a sentence), and the noun of what was filled in."""
+    values = {"author": "Maria Lopez", "order": "LW-209931", "responder": "Sam", "brand": "Lw"}
+    for template in load_templates(None):
+        text = render(template, values)
+        for paragraph in text.split("\n\n"):
+            for line in paragraph.split("\n")[:-1]:
+                # a line that goes on in the same paragraph ends a greeting or a sentence
+                assert re.search(r"[,.!?:]$", line) and len(line) < 50, (template.key, line)
+        assert "payment LW-" not in text and "payment #" not in text, template.key
+    [billing] = [t for t in load_templates(None) if t.key == "billing-refund"]
+    assert "your order LW-209931." in render(billing, values)
+
+
+def test_a_team_copy_wrapped_by_an_editor_is_joined_back() -> None:
+    body = (
+        "Hi {first_name},\n\nThank you for telling us, and I'm sorry about the trouble with\n"
+        "your order{order_ref}. Nobody should have to chase us.\n\nWhat we did:\n- refunded\n"
+        "- apologised\n\nThanks,\n{responder}"
+    )
+    assert unwrap(body) == (
+        "Hi {first_name},\n\nThank you for telling us, and I'm sorry about the trouble with "
+        "your order{order_ref}. Nobody should have to chase us.\n\nWhat we did:\n- refunded\n"
+        "- apologised\n\nThanks,\n{responder}"
+    )
