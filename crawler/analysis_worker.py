@@ -5,13 +5,14 @@ ready for ``storage.mentions.upsert_mentions`` plus the text to analyse; the wor
 analysis columns (the same ones :func:`analysis_columns` gives in process) and upserts.
 """
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Engine
 
 from sentiment import Analyzer
 from sentiment.analyzer import Analysis
-from storage import make_engine
+from storage import make_engine, quarantine
 from storage.mentions import upsert_mentions
 
 #: The key of a row's analysis input: (text, rating, source type).
@@ -47,16 +48,43 @@ def analyse_and_store(
     lexicon: dict[str, float],
     aspects: dict[str, list[str]],
     rows: list[dict[str, Any]],
-) -> tuple[int, int, int]:
-    """Analyse the rows that carry an analysis input, upsert all; (new, updated, unchanged)."""
+    crawl_run_id: int | None = None,
+) -> tuple[int, int, int, int, dict[str, int]]:
+    """Analyse the rows that carry an analysis input, upsert all; (new, updated, unchanged,
+    quarantined, {reason: count} of the quarantined).
+
+    A row the analyser raises on is quarantined (stage ``analyse``) and the others go on;
+    rows the database refuses are quarantined by the upsert (stage ``store``). Database
+    trouble is raised: the caller counts the whole batch as failed.
+    """
     analyzer = analyzer_for(lexicon, aspects)
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    engine = _ENGINES[url]
+    good, bad, reasons = [], [], []
     for row in rows:
         job = row.pop(ANALYSIS_INPUT, None)
         if job is not None:
             text, rating, source = job
-            analysis = analyzer.analyze(text, rating=rating, source=source)
+            try:
+                analysis = analyzer.analyze(text, rating=rating, source=source)
+            except Exception as exc:
+                bad.append(row)
+                reasons.append(quarantine.reason_for(exc))
+                continue
             row.update(analysis_columns(analysis, bool(row.get("is_competitor"))))
-    if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
-    result = upsert_mentions(_ENGINES[url], rows)
-    return result.new, result.updated, result.unchanged
+        good.append(row)
+    quarantined = 0
+    if bad:
+        quarantined = quarantine.add(
+            engine, items=bad, reasons=reasons, stage="analyse", crawl_run_id=crawl_run_id
+        )
+    result = upsert_mentions(engine, good, crawl_run_id=crawl_run_id)
+    why = Counter(reasons) + Counter(reason for _, reason in result.refused)
+    return (
+        result.new,
+        result.updated,
+        result.unchanged,
+        result.quarantined + quarantined,
+        dict(why),
+    )

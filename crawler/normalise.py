@@ -1,4 +1,9 @@
-"""Field normalisation helpers for the pipelines: time, text, rating, content hash."""
+"""Field normalisation for the pipelines: time, text, rating, content hash, a whole item.
+
+Untrusted text may carry what no database stores: a NUL, or a lone surrogate (JSON allows
+``"\ud800"``, UTF-8 cannot encode it). :func:`clean_text` removes the one and replaces the other
+with U+FFFD, and :func:`content_hash` hashes any string, so one such review never raises here.
+"""
 
 import hashlib
 import html
@@ -8,6 +13,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from w3lib.html import remove_tags, replace_entities
+
+from crawler.items import REQUIRED_FIELDS
+from storage.sanitise import clean_string
 
 _WS = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -23,7 +31,10 @@ def parse_time(value: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000.0 if value > 10**11 else float(value)
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):  # out of range: as good as no time
+            return None
     text = str(value).strip()
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         return parse_time(float(text))
@@ -50,7 +61,7 @@ def clean_text(value: Any, *, is_html: bool = False) -> str:
         return ""
     text = str(value)
     text = html_to_text(text) if is_html else html.unescape(text)
-    text = text.replace("\u00a0", " ").replace("\x00", "")
+    text = clean_string(text.replace("\u00a0", " "))
     text = _WS.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
@@ -75,4 +86,51 @@ def normalise_rating(value: Any, best: Any = None, worst: Any = None) -> float |
 def content_hash(title: str | None, text: str, rating: float | None) -> str:
     """A hash of what the author wrote: a change means the review was edited."""
     payload = "\x1f".join([title or "", text, "" if rating is None else f"{rating:g}"])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class MissingField(ValueError):
+    """A required field is empty after cleaning (the pipeline drops the item)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"missing_{name}")
+        self.field = name
+
+
+def normalise_item(item: Any) -> Any:
+    """Normalise one item (a ``MentionItem`` or a plain dict) in place and return it.
+
+    Text, title, author and reply are cleaned (HTML removed when ``text_is_html``); times
+    become UTC (a missing publication time is the fetch time, flagged as estimated; none is
+    in the future); the rating goes on the 1–5 scale; the content hash is computed. Raises
+    :class:`MissingField` for an item without a required field. Running it again on its own
+    output (a quarantine retry of the item's JSON) gives the same item.
+    """
+    is_html = bool(item.get("text_is_html"))
+    item["text"] = clean_text(item.get("text"), is_html=is_html)
+    if item.get("title") is not None:
+        item["title"] = clean_text(item["title"], is_html=is_html) or None
+    if item.get("author") is not None:
+        item["author"] = clean_text(item["author"]) or None
+    for name in REQUIRED_FIELDS:
+        if item.get(name) in (None, ""):
+            raise MissingField(name)
+    item["external_id"] = str(item["external_id"])
+    now = datetime.now(UTC)
+    item["fetched_at"] = parse_time(item.get("fetched_at")) or now
+    published = parse_time(item.get("published_at"))
+    if published is None:
+        item["published_estimated"] = True
+        published = item["fetched_at"]
+    item["published_at"] = min(published, now)
+    item["reply_at"] = parse_time(item.get("reply_at"))
+    edited = parse_time(item.get("edited_at"))
+    item["edited_at"] = min(edited, now) if edited is not None else None
+    if item.get("reply_text"):
+        item["reply_text"] = clean_text(item["reply_text"], is_html=is_html)
+    item["rating"] = normalise_rating(
+        item.pop("rating", None), item.pop("rating_best", None), item.pop("rating_worst", None)
+    )
+    item.pop("text_is_html", None)  # the text is plain from here on
+    item["content_hash"] = content_hash(item.get("title"), item["text"], item["rating"])
+    return item

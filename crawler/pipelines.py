@@ -3,12 +3,18 @@
 Each reads its settings in ``from_crawler`` and raises ``NotConfigured`` when it is off (for
 example :class:`StoragePipeline` without ``GRAPEVINE_DATABASE_URL``, as in a plain
 ``scrapy crawl feed -o out.jsonl``).
+
+Nothing vanishes: an unexpected exception in a pipeline does not reach Scrapy (which would log
+it and lose the item) but quarantines the item with its reason (:func:`quarantine_item`,
+stat ``grapevine/items_quarantined``); an item that cannot even be quarantined (no database,
+or the database is down) is counted in ``grapevine/items_failed``. Either makes the crawl
+``partial`` and keeps its high-water mark where it was (:mod:`crawler.extensions`).
 """
 
 import asyncio
 import logging
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -21,12 +27,69 @@ from crawler.analysis_worker import (
     analyzer_for,
 )
 from crawler.db import engine_for
-from crawler.items import REQUIRED_FIELDS
 from crawler.matching import BrandMatcher, BrandTerms
-from crawler.normalise import clean_text, content_hash, normalise_rating, parse_time
+from crawler.normalise import MissingField, normalise_item
 from sentiment import Analyzer
+from storage import quarantine
 
 log = logging.getLogger(__name__)
+
+
+def plain_item(item: Any) -> dict[str, Any]:
+    """An item as a plain dict for the quarantine (its analysis left out: it is redone)."""
+    data = dict(item)
+    data.pop("analysis", None)
+    data.pop(ANALYSIS_INPUT, None)
+    return data
+
+
+def note_reasons(stats: Any, key: str, reasons: dict[str, int]) -> None:
+    """Count ``reasons`` in the stat ``grapevine/<key>_reasons`` (the crawl's summary names
+    the most frequent ones)."""
+    name = f"grapevine/{key}_reasons"
+    known = dict(stats.get_value(name) or {})
+    for reason, count in reasons.items():
+        if reason in known or len(known) < 20:
+            known[reason] = known.get(reason, 0) + count
+    stats.set_value(name, known)
+
+
+def quarantine_item(crawler: Crawler, item: Any, stage: str, exc: BaseException) -> DropItem:
+    """Quarantine ``item`` after ``exc`` at ``stage``; the ``DropItem`` to raise instead.
+
+    Without a database, or when writing the quarantine fails too, the item is counted in
+    ``grapevine/items_failed``: never silently lost.
+    """
+    stats = crawler.stats
+    assert stats is not None
+    reason = quarantine.reason_for(exc)
+    name = f"{item.get('source')}:{str(item.get('external_id'))[:80]!r}"
+    url = crawler.settings.get("GRAPEVINE_DATABASE_URL")
+    try:
+        if not url:
+            raise RuntimeError("no database to quarantine in")
+        quarantine.add(
+            engine_for(url),
+            items=[plain_item(item)],
+            stage=stage,
+            reasons=[reason],
+            crawl_run_id=getattr(crawler.spider, "crawl_run_id", None),
+        )
+    except Exception as error:
+        stats.inc_value("grapevine/items_failed")
+        note_reasons(stats, "failed", {quarantine.reason_for(error): 1})
+        log.error(
+            "item %s failed at %s (%s) and could not be quarantined: %s",
+            name,
+            stage,
+            reason,
+            quarantine.reason_for(error),
+        )
+        return DropItem(f"failed at {stage}: {reason}")
+    stats.inc_value("grapevine/items_quarantined")
+    note_reasons(stats, "quarantined", {reason: 1})
+    log.warning("item %s quarantined at %s: %s", name, stage, reason)
+    return DropItem(f"quarantined at {stage}: {reason}")
 
 
 class NormalisePipeline:
@@ -41,45 +104,20 @@ class NormalisePipeline:
         """Build from the crawler."""
         return cls(crawler)
 
-    def _drop(self, reason: str) -> None:
+    def _drop(self, reason: str) -> NoReturn:
         assert self.stats is not None
         self.stats.inc_value("grapevine/items_dropped")
         self.stats.inc_value(f"grapevine/items_dropped/{reason}")
         raise DropItem(f"dropped: {reason}")
 
     def process_item(self, item: Any) -> Any:
-        """Normalise one item in place."""
-        item["text"] = clean_text(item.get("text"), is_html=bool(item.get("text_is_html")))
-        if item.get("title") is not None:
-            item["title"] = (
-                clean_text(item["title"], is_html=bool(item.get("text_is_html"))) or None
-            )
-        if item.get("author") is not None:
-            item["author"] = clean_text(item["author"]) or None
-        for name in REQUIRED_FIELDS:
-            if item.get(name) in (None, ""):
-                self._drop(f"missing_{name}")
-        item["external_id"] = str(item["external_id"])
-        now = datetime.now(UTC)
-        item["fetched_at"] = parse_time(item.get("fetched_at")) or now
-        published = parse_time(item.get("published_at"))
-        if published is None:
-            item["published_estimated"] = True
-            published = item["fetched_at"]
-        item["published_at"] = min(published, now)
-        item["reply_at"] = parse_time(item.get("reply_at"))
-        edited = parse_time(item.get("edited_at"))
-        item["edited_at"] = min(edited, now) if edited is not None else None
-        if item.get("reply_text"):
-            item["reply_text"] = clean_text(
-                item["reply_text"], is_html=bool(item.get("text_is_html"))
-            )
-        item["rating"] = normalise_rating(
-            item.pop("rating", None), item.pop("rating_best", None), item.pop("rating_worst", None)
-        )
-        item.pop("text_is_html", None)  # the text is plain from here on
-        item["content_hash"] = content_hash(item.get("title"), item["text"], item["rating"])
-        return item
+        """Normalise one item in place (:func:`crawler.normalise.normalise_item`)."""
+        try:
+            return normalise_item(item)
+        except MissingField as missing:
+            self._drop(str(missing))
+        except Exception as exc:
+            raise quarantine_item(self.crawler, item, "normalise", exc) from None
 
 
 class BrandMatchPipeline:
@@ -91,6 +129,7 @@ class BrandMatchPipeline:
     """
 
     def __init__(self, crawler: Crawler, brands: list[BrandTerms]) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.matcher = BrandMatcher(brands)
 
@@ -106,13 +145,17 @@ class BrandMatchPipeline:
     def process_item(self, item: Any) -> Any:
         """Tag (or drop) one item."""
         assert self.stats is not None
-        if item.pop("match_terms", None):
-            brand = self.matcher.match(item.get("title"), item.get("text"), item.get("url"))
-            if brand is None:
-                self.stats.inc_value("grapevine/items_unmatched")
-                raise DropItem("no brand or competitor term")
-        else:
-            brand = self.matcher.get(item.get("brand"))
+        try:
+            matching = item.pop("match_terms", None)
+            if matching:
+                brand = self.matcher.match(item.get("title"), item.get("text"), item.get("url"))
+            else:
+                brand = self.matcher.get(item.get("brand"))
+        except Exception as exc:
+            raise quarantine_item(self.crawler, item, "match", exc) from None
+        if matching and brand is None:
+            self.stats.inc_value("grapevine/items_unmatched")
+            raise DropItem("no brand or competitor term")
         if brand is not None:
             item["brand"] = brand.name
             item["is_competitor"] = brand.is_competitor
@@ -127,7 +170,8 @@ class AnalysisPipeline:
     mentions have it.
     """
 
-    def __init__(self, analyzer: Analyzer) -> None:
+    def __init__(self, crawler: Crawler, analyzer: Analyzer) -> None:
+        self.crawler = crawler
         self.analyzer = analyzer
 
     @classmethod
@@ -137,16 +181,20 @@ class AnalysisPipeline:
         if analysis_pool.workers(settings) > 0:
             raise NotConfigured()  # silently: the storage worker analyses
         return cls(
+            crawler,
             analyzer_for(
                 settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
-            )
+            ),
         )
 
     def process_item(self, item: Any) -> Any:
         """Analyse one item (title and text together)."""
-        item["analysis"] = self.analyzer.analyze(
-            analysis_text(item), rating=item.get("rating"), source=item.get("source_type")
-        )
+        try:
+            item["analysis"] = self.analyzer.analyze(
+                analysis_text(item), rating=item.get("rating"), source=item.get("source_type")
+            )
+        except Exception as exc:
+            raise quarantine_item(self.crawler, item, "analyse", exc) from None
         return item
 
 
@@ -234,7 +282,10 @@ class StoragePipeline:
     def process_item(self, item: Any) -> Any:
         """Buffer one item; write the buffer when it is full (waiting only when the worker
         is behind: then the answer is awaitable)."""
-        row = mention_row(item)
+        try:
+            row = mention_row(item)
+        except Exception as exc:
+            raise quarantine_item(self.crawler, item, "store", exc) from None
         self.buffer.append(row)
         if not row["published_estimated"]:
             edited = item.get("edited_at")
@@ -260,10 +311,17 @@ class StoragePipeline:
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
+        run_id = getattr(self.crawler.spider, "crawl_run_id", None)
         if self.workers > 0:
             try:
                 job = analysis_pool.submit(
-                    self.workers, analyse_and_store, self.url, self.lexicon, self.aspects, rows
+                    self.workers,
+                    analyse_and_store,
+                    self.url,
+                    self.lexicon,
+                    self.aspects,
+                    rows,
+                    run_id,
                 )
             except RuntimeError as exc:  # pool shut down or broken: write here
                 log.warning("analysis worker unavailable (%s); storing in process", exc)
@@ -276,9 +334,9 @@ class StoragePipeline:
                 self.pending.append(future)
                 return
         try:
-            self._count(analyse_and_store(self.url, self.lexicon, self.aspects, rows))
-        except Exception:
-            self._failed(len(rows))
+            self._count(analyse_and_store(self.url, self.lexicon, self.aspects, rows, run_id))
+        except Exception as exc:
+            self._failed(len(rows), exc)
 
     def _stored(self, future: "asyncio.Future[Any]", count: int) -> None:
         self.pending.remove(future)
@@ -287,20 +345,24 @@ class StoragePipeline:
         else:
             self._count(future.result())
 
-    def _count(self, result: tuple[int, int, int]) -> None:
+    def _count(self, result: tuple[int, int, int, int, dict[str, int]]) -> None:
         assert self.stats is not None
-        new, updated, unchanged = result
+        new, updated, unchanged, quarantined, reasons = result
         self.stats.inc_value("grapevine/items_new", new)
         self.stats.inc_value("grapevine/items_updated", updated)
         self.stats.inc_value("grapevine/items_unchanged", unchanged)
+        if quarantined:
+            self.stats.inc_value("grapevine/items_quarantined", quarantined)
+            note_reasons(self.stats, "quarantined", reasons)
 
     def _failed(self, count: int, error: BaseException | None = None) -> None:
+        """A batch that is not stored (the database is down or locked): counted as failed,
+        logged by reason only (no SQL parameters, no review text)."""
         assert self.stats is not None
         self.stats.inc_value("grapevine/items_failed", count)
-        if error is None:
-            log.exception("could not store %d mentions", count)
-        else:
-            log.error("could not store %d mentions: %s: %s", count, type(error).__name__, error)
+        reason = quarantine.reason_for(error) if error is not None else "cancelled"
+        note_reasons(self.stats, "failed", {reason: count})
+        log.error("could not store %d mentions: %s", count, reason)
 
     async def close_spider(self) -> None:
         """Write what is left and wait until every batch is stored."""

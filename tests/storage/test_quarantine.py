@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select, text
+from helpers.refusal import allow, refuse
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from storage import quarantine
@@ -28,45 +29,6 @@ def row(external_id: str, body: str = "Great coffee", **extra: object) -> dict[s
 def mentions(engine: Engine) -> dict[str, Mention]:
     with Session(engine) as session:
         return {m.external_id: m for m in session.scalars(select(Mention))}
-
-
-def refuse(engine: Engine, external_id: str) -> None:
-    """A real refusal by the database: a trigger that aborts inserts of one external id."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_one BEFORE INSERT ON mention "
-                    f"WHEN NEW.external_id = '{external_id}' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused by policy'); END"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN "
-                    f"IF NEW.external_id = '{external_id}' THEN "
-                    "RAISE EXCEPTION 'refused by policy'; END IF; RETURN NEW; END $$ "
-                    "LANGUAGE plpgsql"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_one BEFORE INSERT ON mention "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse_one()"
-                )
-            )
-
-
-def allow(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "DROP TRIGGER refuse_one"
-                if engine.dialect.name == "sqlite"
-                else "DROP TRIGGER refuse_one ON mention"
-            )
-        )
 
 
 def test_a_batch_of_hostile_fields_is_stored_whole(engine: Engine) -> None:
