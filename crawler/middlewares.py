@@ -9,6 +9,17 @@
 * :class:`PageCountMiddleware` counts the responses that reach a spider callback
   (``grapevine/pages_parsed``), so a health check can tell "no page could be read" from "pages
   were read and had nothing".
+* :class:`DownloadFailureMiddleware` and :class:`BoundedCompressionMiddleware` (in place of Scrapy's
+  ``HttpCompressionMiddleware``) make a page over ``DOWNLOAD_MAXSIZE`` a problem of the
+  source ("page larger than 32 MB: <url>"), whether the download was cancelled for its size
+  (announced or received) or the body grew past the limit while it was decompressed (a
+  decompression bomb: Scrapy stops inflating at the limit, so memory stays bounded). Scrapy
+  drops both with a warning only, which left the source ``ok``. Any other download failure
+  that no retry covers is reported too ("download failed: <url>").
+* :class:`LoudRedirectMiddleware` and :class:`LoudMetaRefreshMiddleware` (in place of
+  Scrapy's) report a redirect loop (a URL redirecting back to one already on its chain) and
+  a chain longer than ``REDIRECT_MAX_TIMES`` as problems; Scrapy discards those requests with
+  a debug line, so a blocked source looked like one with nothing new.
 
 Settings: ``GRAPEVINE_RETRY_BACKOFF`` (first wait in seconds, doubled per retry; 1),
 ``GRAPEVINE_RETRY_BACKOFF_MAX`` (60), ``GRAPEVINE_MAX_RETRY_WAIT`` (120).
@@ -20,13 +31,17 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
+
+from crawler.health import EXCEPTION_WORDS
 
 
 def retry_after(response: Response, now: float | None = None) -> float | None:
@@ -139,12 +154,128 @@ class BackoffRetryMiddleware:
 
     def report(self, message: str, response: Response) -> None:
         """Tell the spider (its CrawlRun shows it) or, for a plain spider, log it."""
-        spider = self.crawler.spider
-        reporter = getattr(spider, "report_problem", None)
-        if callable(reporter):
-            reporter(response, message)
-        elif spider is not None:
-            spider.logger.warning("%s (%s)", message, response.url)
+        report(self.crawler, message, response)
+
+
+def report(crawler: Crawler, message: str, response: Response | None = None) -> None:
+    """Tell the crawl's spider about a problem (its CrawlRun shows it); else log it."""
+    spider = crawler.spider
+    reporter = getattr(spider, "report_problem", None)
+    if callable(reporter):
+        reporter(response, message)
+    elif spider is not None:
+        where = f" ({response.url})" if response is not None else ""
+        spider.logger.warning("%s%s", message, where)
+
+
+def megabytes(size: int) -> str:
+    """``33554432`` -> ``"32 MB"`` (MiB, as the setting is given)."""
+    return f"{size / 1048576:.3g} MB"
+
+
+def too_large(limit: int, url: str, *, decompressed: bool = False) -> str:
+    """The problem line of a page over the size limit."""
+    once = " once decompressed" if decompressed else ""
+    return f"page larger than {megabytes(limit)}{once}: {url}"
+
+
+class DownloadFailureMiddleware:
+    """Make a download that failed for good a problem of the source.
+
+    Sits just below the retry middleware, so it sees the exceptions that were not retried:
+    those the retry rules do not cover (with retries on; the retried ones that ran out are
+    counted by the retry middleware as ``retry/max_reached``), or every one with retries off.
+    ``DownloadCancelledError`` is how Scrapy's handler stops a page over ``DOWNLOAD_MAXSIZE``
+    (announced in ``Content-Length`` or received so far; it is not retried, the page would be
+    as large again): it is reported as "page larger than 32 MB: <url>". ``IgnoreRequest``
+    (robots.txt, offsite) has its own stats and is left alone.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        self.retried: tuple[type[BaseException], ...] = ()
+        if settings.getbool("RETRY_ENABLED"):
+            self.retried = tuple(
+                load_object(x) if isinstance(x, str) else x
+                for x in settings.getlist("RETRY_EXCEPTIONS")
+            )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DownloadFailureMiddleware":
+        """Build from the crawler's settings."""
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Report the failure; let the exception go on (stats, logs)."""
+        if isinstance(exception, (IgnoreRequest, *self.retried)):
+            return
+        if isinstance(exception, DownloadCancelledError):
+            limit = int(request.meta.get("download_maxsize", self.max_size))
+            report(self.crawler, too_large(limit, request.url))
+            return
+        name = type(exception).__name__
+        report(self.crawler, f"{EXCEPTION_WORDS.get(name, name)}: {request.url}")
+
+
+class BoundedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (bounded by ``DOWNLOAD_MAXSIZE`` since Scrapy 2.11), made loud.
+
+    Scrapy inflates in chunks and stops once the output passes the limit, then ignores the
+    response with a warning; here the source is told too, so it is not ``ok``.
+    """
+
+    def __init__(self, stats: Any = None, *, crawler: Crawler | None = None) -> None:
+        super().__init__(stats, crawler=crawler)
+        self.crawler = crawler
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        """Decompress, reporting a body that would inflate past the limit."""
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            limit = int(request.meta.get("download_maxsize", self._max_size))
+            if self.crawler is not None:
+                report(self.crawler, too_large(limit, response.url, decompressed=True))
+            raise
+
+
+class _LoudRedirects:
+    """Report redirect loops and over-long redirect chains instead of dropping them quietly.
+
+    Hooks ``BaseRedirectMiddleware._redirect``, the one place both Scrapy redirect
+    middlewares pass every redirect through (a private method: tests/crawler/test_hostile_sites
+    fails if a Scrapy upgrade changes it).
+    """
+
+    crawler: Crawler
+    max_redirect_times: int
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain and redirected.method == request.method:
+            loop = " -> ".join([*chain[chain.index(redirected.url) :], redirected.url])
+            report(self.crawler, f"redirect loop: {loop}")
+            raise IgnoreRequest("redirect loop")
+        try:
+            return super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        except IgnoreRequest:
+            report(
+                self.crawler,
+                f"too many redirects (more than {self.max_redirect_times}) from {chain[0]}",
+            )
+            raise
+
+
+class LoudRedirectMiddleware(_LoudRedirects, RedirectMiddleware):
+    """Scrapy's 3xx redirects; loops and long chains are problems of the source."""
+
+
+class LoudMetaRefreshMiddleware(_LoudRedirects, MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv=refresh>`` redirects; loops and long chains reported."""
 
 
 class PageCountMiddleware:

@@ -14,6 +14,11 @@ per-domain concurrency, retries with backoff on 429/5xx. Our own settings carry 
   waits before retries (:mod:`crawler.middlewares`).
 * ``GRAPEVINE_MAX_ERRORS`` / ``GRAPEVINE_MAX_DROPPED_SHARE`` — health limits
   (:mod:`crawler.monitors`, run by spidermon when a crawl closes).
+
+Bounds: ``DOWNLOAD_MAXSIZE`` (32 MB, ``[crawl] max_page_mb``; applied to the decompressed body
+too) and ``DOWNLOAD_TIMEOUT`` (the whole download, trickling pages included); a page over the
+size limit, a redirect loop and a chain over ``REDIRECT_MAX_TIMES`` are failures of the
+source with their reason (:mod:`crawler.middlewares`), never a quiet "nothing new".
 """
 
 BOT_NAME = "grapevine"
@@ -26,6 +31,11 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_TIMEOUT = 30
+# A page (a feed, a JSON page, a review page) is kilobytes to a few MB; 32 MB is far above
+# any real one and keeps a crawl's memory bounded. Scrapy applies it to the decompressed body
+# too (HttpCompressionMiddleware, Scrapy >= 2.11), which is what stops a gzip bomb.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -46,6 +56,14 @@ LOG_FORMATTER = "crawler.logformatter.ItemIdLogFormatter"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.LoudMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.BoundedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoudRedirectMiddleware": 600,
+    # below the retry middleware: it sees the failures that are not retried
+    "crawler.middlewares.DownloadFailureMiddleware": 545,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.PageCountMiddleware": 60,

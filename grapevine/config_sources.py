@@ -19,6 +19,9 @@ class CrawlConfig(Strict):
     timeout: float = Field(default=30.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
     max_pages: int = Field(default=50, ge=1, description="pages per source per run, at most")
+    max_page_mb: float = Field(
+        default=32.0, gt=0, le=1024, description="largest page, once decompressed, in MB"
+    )
     http_cache: bool = False
     max_retry_wait: float = Field(
         default=120.0, ge=0, description="longest Retry-After honoured, in seconds"

@@ -58,6 +58,8 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": int(crawl.max_page_mb * 1024 * 1024),
+        "DOWNLOAD_WARNSIZE": int(crawl.max_page_mb * 1024 * 1024) // 4,
         "RETRY_TIMES": crawl.retries,
         "GRAPEVINE_MAX_RETRY_WAIT": crawl.max_retry_wait,
         "HTTPCACHE_ENABLED": crawl.http_cache,

@@ -8,10 +8,22 @@ Feeds differ: RSS 0.9x-2.0 or Atom, with or without dates (undated entries get t
 flagged as estimated), with or without ids (then the link, else a hash of the entry), and
 sometimes with whitespace before the XML declaration — all are read. An entry's ``updated``
 time after its ``published`` time marks an edit.
+
+Decoding is ours, before feedparser (:func:`clean_feed`): given bytes that are not valid in
+their encoding, feedparser decodes the *whole* feed with another codec (cp1252, latin-2...),
+so one bad entry garbles every other one. Instead the body is decoded in its own encoding (a
+BOM, else the XML declaration, else the HTTP charset, else UTF-8 as XML defines) with bad
+bytes replaced by U+FFFD, characters XML forbids (NUL and the other C0 controls, and
+character references to them or to surrogates, which make feedparser raise) are replaced by
+U+FFFD too, and feedparser gets valid UTF-8. An entry with replaced characters is still
+stored: the U+FFFD marks show where its bytes were bad (``grapevine/feed_chars_replaced``
+counts them). A declared encoding Python does not know is left to feedparser.
 """
 
 import calendar
+import codecs
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +32,7 @@ from urllib.parse import parse_qs, urlparse
 import feedparser
 import scrapy
 from scrapy.http import Response
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.spiders.base import SourceSpider
 
@@ -33,6 +46,72 @@ def unwrap_redirect(url: str) -> str:
             if query.get(key):
                 return query[key][0]
     return url
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_DECLARATION = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _allowed_in_xml(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def feed_encoding(body: bytes, charset: str | None = None) -> tuple[str, int]:
+    """(encoding, length of the BOM) of a feed: its BOM, XML declaration, HTTP charset, UTF-8."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name, len(bom)
+    if body.startswith(b"<\x00?\x00"):
+        return "utf-16-le", 0
+    if body.startswith(b"\x00<\x00?"):
+        return "utf-16-be", 0
+    declared = _DECLARED.match(body[:512])
+    name = declared.group(1).decode("ascii") if declared else charset or "utf-8"
+    try:
+        return codecs.lookup(name).name, 0
+    except LookupError:
+        return name, 0
+
+
+def clean_feed(body: bytes, charset: str | None = None) -> tuple[bytes, int]:
+    """(the feed as valid UTF-8 XML, characters replaced by U+FFFD); see the module docstring.
+
+    A declared encoding that Python does not know: the body as it came (feedparser decides).
+    """
+    encoding, bom = feed_encoding(body, charset)
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return body, 0
+    text = codec.decode(body[bom:], "replace")[0]
+    try:
+        already = body.count("\ufffd".encode(codec.name))  # U+FFFD the feed itself had
+    except UnicodeEncodeError:
+        already = 0
+
+    def char_ref(match: re.Match[str]) -> str:
+        digits = match.group(1) or match.group(2)
+        code = int(digits, 16 if match.group(1) else 10)
+        return match.group(0) if _allowed_in_xml(code) else "\ufffd"
+
+    text = _CHAR_REF.sub(char_ref, text)
+    text = _FORBIDDEN.sub("\ufffd", text)
+    text = _DECLARATION.sub(r"\1\2utf-8\2", text, count=1)
+    return text.lstrip(" \t\r\n").encode("utf-8"), text.count("\ufffd") - already
 
 
 def _time(entry: Any, *names: str) -> datetime | None:
@@ -71,7 +150,14 @@ class FeedSpider(SourceSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
         """Yield one item per feed entry."""
-        feed = feedparser.parse(response.body.lstrip(b"\xef\xbb\xbf \t\r\n"))
+        content_type = response.headers.get(b"Content-Type")
+        charset = http_content_type_encoding(
+            content_type.decode("latin-1") if content_type else None
+        )
+        body, replaced = clean_feed(response.body.lstrip(b" \t\r\n"), charset)
+        if replaced:
+            self.stat_inc("grapevine/feed_chars_replaced", replaced)
+        feed = feedparser.parse(body)
         if not feed.entries and (feed.bozo or not feed.get("version")):
             reason = feed.get("bozo_exception") or "no feed elements"
             self.report_problem(response, f"not an RSS/Atom feed ({reason})")

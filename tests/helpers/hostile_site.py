@@ -8,7 +8,8 @@
     link, author, title, description), a lone surrogate written as a character reference
     (``&#xD800;``), invalid UTF-8 bytes in one entry, and one entry with an over-long author
     (1,000 characters), title (5,000) and guid (2,000). ``HOSTILE_FEED_IDS`` lists the guids
-    served, as a crawler that keeps everything would store them (control characters and all).
+    as served (four entries); the feed spider stores them with the characters XML forbids
+    replaced by U+FFFD.
 ``/feed/bad-utf8.xml``
     A clean UTF-8 RSS feed (declared ``encoding="utf-8"``) of four entries with accented text,
     where only the entry ``bad-2`` carries invalid UTF-8 bytes (``\\xff\\xfe`` and a
