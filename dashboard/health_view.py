@@ -92,8 +92,43 @@ def kpi(
     )
 
 
+def complete(trend: pd.DataFrame, start: date, end: date, grain: str) -> pd.DataFrame:
+    """``trend`` with a row for every day/week from ``start`` to ``end`` (excluded): a
+    bucket nobody spoke in has 0 mentions and no sentiment or rating (``NaN``), so a line
+    is not drawn across it as if it had been measured."""
+    step = timedelta(days=7 if grain == "week" else 1)
+    first = start - timedelta(days=start.weekday()) if grain == "week" else start
+    buckets = []
+    while first < end:
+        buckets.append(first)
+        first += step
+    full = pd.DataFrame({"bucket": buckets})
+    if trend.empty:
+        merged = full.assign(**{key: 0.0 for key in ("mentions", "attention", "rated")})
+        return merged.assign(net_sentiment=float("nan"), avg_rating=float("nan"))
+    merged = full.merge(trend, on="bucket", how="left")
+    for key in ("mentions", "attention", "rated"):
+        if key in merged:
+            merged[key] = merged[key].fillna(0.0)
+    return merged
+
+
+def segments(trend: pd.DataFrame, field: str) -> pd.DataFrame:
+    """The rows where ``field`` was measured, each with the ``segment`` it belongs to: a
+    bucket without a value ends a segment, so the line breaks there (a lone day is a point)."""
+    if trend.empty or field not in trend:
+        return pd.DataFrame(columns=["bucket", field, "segment"])
+    ordered = trend.sort_values("bucket")
+    missing = ordered[field].isna()
+    data = ordered.assign(segment=missing.cumsum())
+    return data[~missing].reset_index(drop=True)
+
+
 def volume_chart(trend: pd.DataFrame, marks: pd.DataFrame, grain: str) -> Any:
-    """Mentions per day/week (bars) and net sentiment (line), spikes marked in red."""
+    """Mentions per day/week (bars) and net sentiment (line), spikes marked in red.
+
+    The sentiment line is drawn only between buckets that had mentions (see
+    :func:`segments`); every measured bucket is a point."""
     base = alt.Chart(trend).encode(x=alt.X("bucket:T", title=None))
     bars = base.mark_bar(opacity=0.55).encode(
         y=alt.Y("mentions:Q", title="Mentions"),
@@ -104,8 +139,18 @@ def volume_chart(trend: pd.DataFrame, marks: pd.DataFrame, grain: str) -> Any:
             alt.Tooltip("net_sentiment:Q", format="+.0%"),
         ],
     )
-    line = base.mark_line(point=True, color="#2e7d32").encode(
-        y=alt.Y("net_sentiment:Q", title="Net sentiment", axis=alt.Axis(format="+%"))
+    line = (
+        alt.Chart(segments(trend, "net_sentiment"))
+        .mark_line(point=True, color="#2e7d32")
+        .encode(
+            x=alt.X("bucket:T", title=None),
+            y=alt.Y("net_sentiment:Q", title="Net sentiment", axis=alt.Axis(format="+%")),
+            detail="segment:N",
+            tooltip=[
+                alt.Tooltip("bucket:T", title=grain),
+                alt.Tooltip("net_sentiment:Q", format="+.0%"),
+            ],
+        )
     )
     layers: list[Any] = [alt.layer(bars, line).resolve_scale(y="independent")]
     if not marks.empty:
@@ -128,11 +173,12 @@ def volume_chart(trend: pd.DataFrame, marks: pd.DataFrame, grain: str) -> Any:
 def rating_chart(trend: pd.DataFrame) -> alt.Chart:
     """Average rating over time."""
     return (
-        alt.Chart(trend.dropna(subset=["avg_rating"]))
+        alt.Chart(segments(trend, "avg_rating"))
         .mark_line(point=True)
         .encode(
             x=alt.X("bucket:T", title=None),
             y=alt.Y("avg_rating:Q", title="Average rating", scale=alt.Scale(domain=[1, 5])),
+            detail="segment:N",
             tooltip=["bucket:T", alt.Tooltip("avg_rating:Q", format=".2f"), "rated:Q"],
         )
         .properties(height=200)
@@ -154,19 +200,29 @@ def stacked_chart(data: pd.DataFrame, field: str, value: str, title: str) -> alt
     )
 
 
-def share_chart(share: pd.DataFrame) -> alt.Chart:
-    """Share of voice: each brand's share of the period's mentions."""
-    return (
-        alt.Chart(share)
-        .mark_bar()
-        .encode(
-            x=alt.X("share:Q", title="Share of mentions", axis=alt.Axis(format="%")),
-            y=alt.Y("brand:N", title=None, sort="-x"),
-            color=alt.Color("kind:N", title=None),
-            tooltip=["brand:N", "mentions:Q", alt.Tooltip("share:Q", format=".0%")],
-        )
-        .properties(height=max(80, 36 * len(share)))
+def share_chart(share: pd.DataFrame) -> alt.LayerChart:
+    """Share of voice: each brand's share of the period's mentions, as labelled bars.
+
+    At least 220 px high whatever the number of brands (one or two brands made a strip of
+    a few pixels with the labels on top of each other); the brand names get their own
+    column of labels, the share is written at the end of each bar, the legend sits below."""
+    base = alt.Chart(share).encode(
+        y=alt.Y("brand:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220, labelFontSize=13)),
+        x=alt.X(
+            "share:Q",
+            title="Share of mentions",
+            axis=alt.Axis(format="%", tickCount=5),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
     )
+    bars = base.mark_bar(size=28).encode(
+        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["brand:N", "mentions:Q", alt.Tooltip("share:Q", format=".0%")],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=13).encode(
+        text=alt.Text("share:Q", format=".0%")
+    )
+    return alt.layer(bars, labels).properties(height=max(220, 56 * len(share)))
 
 
 def download(label: str, data: pd.DataFrame, name: str, key: str) -> None:

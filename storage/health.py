@@ -173,6 +173,9 @@ def case_kpis(engine: Engine, period: Period, *, now: datetime | None = None) ->
     ``median_first_action_hours``, ``sla_due`` (cases whose first action was due or done),
     ``sla_met``, ``sla_share``, ``open_end`` and ``open_start`` (open cases at the ends of
     the period; reopened cases are counted as open since they first opened).
+
+    The first action (``Case.first_action_at``) is the first response: a reply or a contact
+    recorded, not an assignment or a status change (:data:`triage.cases.RESPONSE_ACTIONS`).
     """
     now = now or utcnow()
     dialect = engine.dialect.name

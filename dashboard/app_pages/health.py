@@ -15,11 +15,14 @@ context.person()
 st.title("Brand health")
 PERIODS = {7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days", 365: "Last 12 months"}
 left, right = st.columns([3, 1])
+# starting values in the session, not default=: the entry script keeps h_ keys across pages
+st.session_state.setdefault("h_days", 30)
+st.session_state.setdefault("h_grain", "day")
 days = left.segmented_control(
-    "Period", list(PERIODS), format_func=PERIODS.__getitem__, default=30, key="h_days"
+    "Period", list(PERIODS), format_func=PERIODS.__getitem__, key="h_days"
 )
 grain = right.segmented_control(
-    "Trend by", ["day", "week"], default="day", key="h_grain", label_visibility="visible"
+    "Trend by", ["day", "week"], key="h_grain", label_visibility="visible"
 )
 days = days or 30
 grain = grain or "day"
@@ -66,11 +69,13 @@ hv.kpi(
 )
 hv.kpi(
     row2[1],
-    "Median time to first action",
+    "Median time to first response",
     cases["median_first_action_hours"],
     cases_before["median_first_action_hours"],
     fmt="{:.1f} h",
     inverse=True,
+    help="From the case opening to the first reply (public or private) or contact recorded "
+    "(a call, a refund…); assigning a case or changing its status is not a response",
 )
 hv.kpi(
     row2[2],
@@ -78,14 +83,14 @@ hv.kpi(
     cases["sla_share"],
     cases_before["sla_share"],
     fmt="{:.0%}",
-    help=f"First action within {cfg.sla_hours:g} h ({cfg.urgent_sla_hours:g} h when urgent)",
+    help=f"First response within {cfg.sla_hours:g} h ({cfg.urgent_sla_hours:g} h when urgent)",
 )
 hv.kpi(row2[3], "Cases opened", cases["opened"], cases_before["opened"], fmt="{:,}", inverse=True)
 
 daily = hv.frame(data["daily"])
 in_period = daily[daily["day"] >= period.start.date()]
 own = hv.bucket(in_period[~in_period["is_competitor"]], grain)
-trend = hv.series(own, ["bucket"])
+trend = hv.complete(hv.series(own, ["bucket"]), period.start.date(), end.date(), grain)
 marks = hv.spikes(
     daily,
     period.start.date(),
