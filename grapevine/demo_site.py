@@ -201,12 +201,14 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoSite:
     """The demo site in a background thread; ``with DemoSite() as site: site.base_url``."""
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, fallback: bool = True) -> None:
+        """Bind ``host:port``; when it is taken, another free port if ``fallback``, else the
+        ``OSError``."""
         handler = type("DemoHandler", (_Handler,), {"content": DemoContent(load_demo_data())})
         try:
             self.server = ThreadingHTTPServer((host, port), handler)
         except OSError:
-            if port == 0:
+            if port == 0 or not fallback:
                 raise
             self.server = ThreadingHTTPServer((host, 0), handler)  # the port is taken
         self.server.daemon_threads = True

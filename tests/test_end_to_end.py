@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from helpers.httpserver import LocalServer, Reply
@@ -72,7 +73,8 @@ def test_run_then_status(tmp_path: Path) -> None:
         run = grapevine("run", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr  # one source is broken
     assert "Traceback" not in run.stderr  # the crawler's own log stays out of the way
-    assert "connection refused" in run.stdout
+    # a local address nobody serves fails at once, in one line, not after the retries
+    assert "unreachable: nothing answers at http://127.0.0.1:9 (connection refused" in run.stderr
     assert "alerts" in run.stdout and "broken" in run.stdout and "HTTP 503" in run.stdout
 
     status = grapevine("status", "--json", cwd=tmp_path)
@@ -82,6 +84,7 @@ def test_run_then_status(tmp_path: Path) -> None:
     assert sources["alerts"]["items_new"] == 20 and sources["alerts"]["last_status"] == "ok"
     assert sources["microwave-reviews"]["items_total"] == 2
     assert sources["broken"]["last_status"] == "failed" and sources["broken"]["items_total"] == 0
+    assert sources["unreachable"]["last_status"] == "failed"
     assert data["mentions"] == 22
     # the 1-star Kenmore review is a competitor's: it needs no case of ours
     assert data["open_cases"] == data["cases_by_status"].get("new", 0)
@@ -113,3 +116,17 @@ def test_demo_without_dashboard(tmp_path: Path) -> None:
     with_mentions = [s for s in data["sources"] if s["items_total"] > 0]
     assert len(with_mentions) >= 2
     assert data["open_cases"] >= 1
+
+    # the demo has stopped, and its site with it: `grapevine run` says so at once
+    started = time.monotonic()
+    run = grapevine("run", "--config", "demo/grapevine.toml", cwd=tmp_path, timeout=60)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 1, run.stdout + run.stderr
+    [line] = [x for x in run.stderr.splitlines() if x.startswith("error:")]
+    assert "nothing answers at http://127.0.0.1:" in line and "`grapevine demo`" in line
+    assert "review-site, forums-and-news, reddit-coffee" in line
+    assert elapsed < 15  # the crawler's retries on a refused port take 20 s and more
+    after = json.loads(
+        grapevine("status", "--json", "--config", "demo/grapevine.toml", cwd=tmp_path).stdout
+    )
+    assert {s["last_status"] for s in after["sources"]} == {"failed"}

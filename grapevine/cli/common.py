@@ -1,9 +1,11 @@
 """What the commands share: the --config option, loading settings, errors as one line."""
 
 import contextlib
+import errno
 import functools
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -187,6 +189,36 @@ def database_failure(cfg: Settings, exc: BaseException) -> Failure:
         )
     verb, reason = _server_problem(exc, url)
     return Failure(f"cannot {verb} the database at {_shown_url(raw)} (from {origin}): {reason}")
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why nothing could listen on ``host:port`` now (``None``: the port is free).
+
+    A real bind on the host, with ``SO_REUSEADDR`` as Tornado (Streamlit) and
+    ``http.server`` set it, so a port merely in TIME_WAIT counts as free and one with a
+    listener does not.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        return f"{host} is not an address of this machine ({exc.strerror})"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use"
+            return f"cannot listen on {host}:{port} ({exc.strerror})"
+    return None
+
+
+def require_free_port(host: str, port: int, option: str = "--port") -> None:
+    """Exit with status 2 and one line naming the port and ``option`` when it is taken."""
+    if (problem := port_problem(host, port)) is not None:
+        raise Failure(f"{problem}; choose another with {option}")
 
 
 class _QuietCrawler(logging.Filter):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from dashboard.settings import SETTINGS_ENV
-from grapevine.cli.common import config_option, engine, settings
+from grapevine.cli.common import config_option, engine, require_free_port, settings
 from grapevine.wiring import dashboard_settings
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
@@ -108,6 +108,7 @@ def dashboard(port: int | None, host: str | None) -> None:
             err=True,
         )
         host = "127.0.0.1"
+    require_free_port(host, port)  # before the URL is printed: nobody is sent to a dead page
     click.echo(f"Dashboard: http://{host}:{port}")
     if not sign_in:
         click.echo("No users configured: anyone on this machine can open it; nobody else can.")

@@ -5,6 +5,7 @@ import sys
 from datetime import datetime
 
 import click
+from sqlalchemy import Engine
 
 from crawler.progress import SourceProgress, format_progress
 from crawler.runner import SourceResult
@@ -78,6 +79,21 @@ def print_summary(summary: JobSummary) -> None:
         click.echo(f"Stopped by a signal; skipped: {', '.join(summary.skipped)}", err=True)
 
 
+def _skip_unserved(
+    cfg: Settings, eng: Engine, *, quiet: bool = False
+) -> tuple[Settings, list[SourceResult]]:
+    """Sources on a local address nothing serves (the demo site, stopped): failed at once,
+    in one line, instead of after the crawler's retries (see :mod:`grapevine.preflight`)."""
+    from grapevine.preflight import find_unserved, skip_unserved
+
+    unserved = find_unserved(cfg)
+    if not unserved.addresses:
+        return cfg, []
+    if not quiet:
+        click.echo(f"error: {unserved.message()}", err=True)
+    return skip_unserved(cfg, eng, unserved)
+
+
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -108,8 +124,9 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
         with held_lock(eng, "run"):
             if not as_json:
                 click.echo(crawl_banner(cfg))
+            crawl_cfg, unserved = _skip_unserved(cfg, eng, quiet=as_json)
             summary = run_job(
-                cfg,
+                crawl_cfg,
                 engine=eng,
                 trigger=trigger,
                 on_source_done=None if as_json else print_source,
@@ -119,6 +136,7 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
             )
     finally:
         stopping.restore(previous)
+    summary.sources = unserved + summary.sources
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:

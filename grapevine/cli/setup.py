@@ -8,11 +8,20 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from grapevine.cli.common import config_option, database_errors, engine, settings
+from grapevine.cli.common import (
+    config_option,
+    database_errors,
+    engine,
+    require_free_port,
+    settings,
+)
 from grapevine.config import load_config
 from grapevine.starter import starter_config, write_starter
 from storage import make_engine, upgrade
 from storage.engine import describe
+
+#: The demo site's usual port (the dashboard's is 8501).
+SITE_PORT = 8599
 
 
 @click.command()
@@ -89,12 +98,14 @@ def db_check() -> None:
 @click.option("--port", default=8501, show_default=True, help="The dashboard's port.")
 @click.option(
     "--site-port",
-    default=8599,
-    show_default=True,
-    help="The demo site's port (another is picked when it is taken).",
+    type=int,
+    default=None,
+    help=f"The demo site's port [default: {SITE_PORT}, or another free one when it is taken].",
 )
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
-def demo(directory: Path, no_dashboard: bool, port: int, site_port: int, verbose: int) -> None:
+def demo(
+    directory: Path, no_dashboard: bool, port: int, site_port: int | None, verbose: int
+) -> None:
     """Serve a demo site, run the real daily job on it into SQLite, open the dashboard.
 
     Everything lives in --dir, so afterwards every command works on it with
@@ -110,7 +121,13 @@ def demo(directory: Path, no_dashboard: bool, port: int, site_port: int, verbose
     from grapevine.demo_site import DemoSite
     from grapevine.job import run_job
 
-    with DemoSite(port=site_port) as site:
+    if not no_dashboard:  # before the job runs, not after
+        require_free_port("127.0.0.1", port)
+    if site_port is not None:  # asked for: that port or nothing
+        require_free_port("127.0.0.1", site_port, "--site-port")
+    with DemoSite(
+        port=SITE_PORT if site_port is None else site_port, fallback=site_port is None
+    ) as site:
         click.echo(
             f"Demo site: {site.base_url} (reviews and forum/news mentions of "
             "Larkwood Coffee, a fictional brand)"
@@ -118,8 +135,9 @@ def demo(directory: Path, no_dashboard: bool, port: int, site_port: int, verbose
         path = prepare_demo(directory, site.base_url, port)
         click.echo(f"Config: {path}")
         cfg = load_config(path)
-        eng = make_engine(cfg.database_url)
-        upgrade(eng)
+        with database_errors(cfg):  # --dir on a read-only disk: one line
+            eng = make_engine(cfg.database_url)
+            upgrade(eng)
         click.echo(f"Database: {describe(eng)}")
         _import_demo_customers(directory, eng)
         click.echo("Running the daily job…")
@@ -142,6 +160,7 @@ def _import_demo_customers(directory: Path, eng: Engine) -> None:
 
 def _serve_dashboard(config_path: Path, port: int) -> None:
     url = f"http://127.0.0.1:{port}"
+    require_free_port("127.0.0.1", port)  # taken while the job ran?
     cmd = [
         sys.executable,
         "-m",

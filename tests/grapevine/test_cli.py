@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -180,3 +181,38 @@ def test_a_url_that_is_not_a_database_url(tmp_path: Path) -> None:
         "error: GRAPEVINE_DATABASE_URL: mysql:// is not a database Grapevine can use "
         "(sqlite:/// or postgresql://)\n"
     )
+
+
+@pytest.fixture
+def listening() -> Iterator[int]:
+    """A port on 127.0.0.1 someone else listens on."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def test_dashboard_on_a_busy_port_says_so_before_any_url(tmp_path: Path, listening: int) -> None:
+    config = _sqlite_config(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade", "--config", str(config)]).exit_code == 0
+    result = runner.invoke(cli, ["dashboard", "--config", str(config), "--port", str(listening)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: port {listening} on 127.0.0.1 is already in use; choose another with --port\n"
+    )
+
+
+def test_demo_ports_that_are_taken(tmp_path: Path, listening: int) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["demo", "--dir", str(tmp_path), "--port", str(listening)])
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: port {listening} on 127.0.0.1 is already in use; choose another with --port\n",
+    )  # before the job ran, not after
+    result = runner.invoke(
+        cli, ["demo", "--no-dashboard", "--dir", str(tmp_path), "--site-port", str(listening)]
+    )
+    assert result.exit_code == 2
+    assert result.output.endswith("in use; choose another with --site-port\n")
+    assert not (tmp_path / "grapevine.db").exists()
