@@ -7,6 +7,11 @@ keeps it alive). What it adds:
   long-lived scheduler never hosts a Twisted reactor, and a run that hangs is stopped after
   ``run_timeout_minutes`` (SIGTERM, then SIGKILL after ``stop_grace_seconds``). The child
   takes the ``run`` lock, so a scheduled run and a manual ``grapevine run`` never overlap.
+* **A job dies with the scheduler**: the child asks Linux for a SIGKILL when the scheduler
+  ends (``PR_SET_PDEATHSIG``, set between fork and exec), so even a SIGKILL of the
+  scheduler leaves no run behind (the run's analysis workers die with the run in turn);
+  when :func:`run_child` returns or is interrupted, whatever is left of the job's process
+  group is killed. A run killed that way is marked ``interrupted`` by the next run.
 * **Nothing stops the loop**: every job is wrapped (``schedule`` would let an exception end
   it); a failed run is logged and recorded as a JobRun.
 * **A run missed** while the machine was off or the scheduler was not running is made up at
@@ -17,7 +22,9 @@ keeps it alive). What it adds:
   step (and is waited for), an export tick stops between deliveries, then the loop ends.
 """
 
+import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -32,6 +39,7 @@ import schedule
 from sqlalchemy import Engine, func, insert, select, update
 from sqlmodel import col
 
+from crawler.analysis_pool import set_parent_death_signal
 from grapevine.stopping import STOP
 from storage.models import JobRun
 from storage.types import as_utc, utcnow
@@ -112,10 +120,40 @@ class ChildResult:
         return f"ended with exit status {self.code} {took}"
 
 
+def _die_with_us(parent: int) -> None:
+    """Between fork and exec of a job: SIGKILL when the scheduler ``parent`` ends."""
+    set_parent_death_signal(signal.SIGKILL)
+    if os.getppid() != parent:  # the scheduler died before the prctl took effect
+        os._exit(1)
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL every process left in the job's process group (quietly when none is)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def run_child(argv: list[str], *, timeout: float, grace: float) -> ChildResult:
-    """Run ``argv`` in its own process group; forward a stop; enforce the timeout."""
+    """Run ``argv`` in its own process group; forward a stop; enforce the timeout.
+
+    The child dies with this process; on return (or an exception here) what is left of its
+    process group is killed.
+    """
     started = systime.monotonic()
-    proc = subprocess.Popen(argv, start_new_session=True)
+    parent = os.getpid()
+    proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=lambda: _die_with_us(parent))
+    try:
+        return _supervise(proc, started, timeout=timeout, grace=grace)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        kill_group(proc.pid)
+
+
+def _supervise(
+    proc: "subprocess.Popen[bytes]", started: float, *, timeout: float, grace: float
+) -> ChildResult:
     asked_at: float | None = None
     timed_out = False
     while True:
