@@ -34,6 +34,7 @@ from grapevine.config_base import Strict
 from grapevine.config_ops import (
     AlertsConfig,
     ExportConfig,
+    ReportConfig,
     ScheduleConfig,
     Target,
 )
@@ -169,6 +170,7 @@ class Settings(Strict):
     export: ExportConfig = Field(default_factory=ExportConfig)
     targets: list[Target] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     users: list[UserConfig] = Field(default_factory=list)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 

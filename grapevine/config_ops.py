@@ -160,3 +160,46 @@ class AlertsConfig(Strict):
     spike_cooldown_hours: float = Field(default=24, ge=0)
     silence_factor: float = Field(default=3.0, gt=1)
     failed_runs: int = Field(default=3, ge=1)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ReportConfig(Strict):
+    """The weekly report (``grapevine report``), and its email to a list on ``day``.
+
+    The SMTP settings are those of an ``[[alerts.channels]]`` email channel. The scheduled
+    report covers the seven whole UTC days before the day it is sent.
+    """
+
+    weekly: bool = False
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    format: Literal["html", "pdf"] = "html"
+    to: list[str] = Field(default_factory=list)
+    sender: str = "grapevine@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    starttls: bool = False
+    username_env: str | None = None
+    password_env: str | None = None
+    ca_file: str | None = None
+    timeout: float = Field(default=30, gt=0)
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ReportConfig":
+        if self.weekly and not self.to:
+            raise ValueError("to: a weekly report needs at least one address")
+        return self

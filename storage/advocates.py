@@ -231,3 +231,33 @@ def event_counts(engine: Engine, *, since: datetime, until: datetime) -> dict[st
     )
     with Session(engine) as session:
         return {kind: int(n) for kind, n in session.execute(query).all()}
+
+
+def attention_examples(
+    engine: Engine, *, since: datetime, until: datetime, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The own brand's mentions needing attention in ``[since, until)``, the strongest
+    complaints first (``id``, ``author``, ``title``, ``text``, ``aspects``, ``source``,
+    ``url``, ``published_at``): the weekly report picks an example per complaint theme."""
+    query = (
+        select(
+            col(Mention.id),
+            col(Mention.author),
+            col(Mention.title),
+            col(Mention.text),
+            col(Mention.aspects),
+            col(Mention.source),
+            col(Mention.url),
+            col(Mention.published_at),
+        )
+        .where(
+            col(Mention.needs_attention).is_(True),
+            col(Mention.is_competitor).is_(False),
+            col(Mention.published_at) >= since,
+            col(Mention.published_at) < until,
+        )
+        .order_by(col(Mention.complaint_score).desc(), col(Mention.published_at).desc())
+        .limit(limit)
+    )
+    with Session(engine) as session:
+        return [dict(row._mapping) for row in session.execute(query).all()]
