@@ -50,9 +50,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from grapevine.cli import customers, dashboard, jobs, ops, report, score, setup, users
+    from grapevine.cli import customers, dashboard, jobs, ops, quarantine, score, setup, users
 
-    for module in (setup, jobs, score, customers, dashboard, users, ops, report):
+    for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops):
         for command in module.COMMANDS:
             cli.add_command(command)
 

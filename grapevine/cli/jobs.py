@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
 import click
@@ -20,19 +21,23 @@ from grapevine.cli.common import (
 )
 from grapevine.config import Settings
 from grapevine.job import JobSummary, crawl_step, run_job, triage_step
+from storage.quarantine import open_counts
 from storage.queries import status_summary
 
 _MARK = {"ok": "✓", "partial": "!", "failed": "✗"}
 
 
-def print_source(result: SourceResult) -> None:
-    """One line as each source finishes (the progress of a crawl)."""
+def print_source(result: SourceResult, quarantined: int = 0) -> None:
+    """One line as each source finishes (the progress of a crawl); ``quarantined`` is how
+    many of the source's items wait in the quarantine (``grapevine quarantine list``)."""
     mark = _MARK.get(result.status, "?")
     line = (
         f"  {mark} {result.name:<24} {result.status:<8} {result.items_new:>5} new "
         f"{result.items_updated:>4} updated {result.items_dropped:>4} dropped "
         f"{result.pages:>4} pages"
     )
+    if quarantined:
+        line += f" {quarantined:>4} quarantined"
     if result.error:
         line += f"  — {result.error}"
     click.echo(line)
@@ -94,6 +99,19 @@ def _skip_unserved(
     return skip_unserved(cfg, eng, unserved)
 
 
+def with_quarantine(eng: Engine) -> Callable[[SourceResult], None]:
+    """:func:`print_source` with the source's count of quarantined items."""
+
+    def done(result: SourceResult) -> None:
+        try:
+            held = open_counts(eng).get(result.name, 0)
+        except Exception:  # the database is down: the line says the rest
+            held = 0
+        print_source(result, held)
+
+    return done
+
+
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -129,7 +147,7 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
                 crawl_cfg,
                 engine=eng,
                 trigger=trigger,
-                on_source_done=None if as_json else print_source,
+                on_source_done=None if as_json else with_quarantine(eng),
                 log_level=log_level_name(verbose),
                 handle_signals=True,
                 on_progress=None if as_json else print_progress,
@@ -177,7 +195,7 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
             summary,
             names=list(names) or None,
             full=full,
-            on_done=print_source,
+            on_done=with_quarantine(eng),
             log_level=log_level_name(verbose),
             on_progress=print_progress,
         )
@@ -206,7 +224,12 @@ def status(as_json: bool) -> None:
       grapevine status --json | jq .open_cases
     """
     cfg = settings()
-    data = status_summary(engine(cfg), [s.name for s in cfg.sources])
+    eng = engine(cfg)
+    data = status_summary(eng, [s.name for s in cfg.sources])
+    held = open_counts(eng)
+    data["quarantined"] = sum(held.values())
+    for source in data["sources"]:
+        source["quarantined"] = held.get(source["name"], 0)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -220,9 +243,13 @@ def status(as_json: bool) -> None:
             f"{source['last_status'] or '-':<8} {source['items_new']:>5} new  "
             f"{source['items_total']:>6} total"
         )
+        if source["quarantined"]:
+            line += f"  {source['quarantined']} quarantined"
         if source["error"]:
             line += f"  — {source['error']}"
         click.echo(line)
+    if data["quarantined"]:
+        click.echo(f"Quarantined items: {data['quarantined']} (grapevine quarantine list)")
 
 
 COMMANDS = [run, crawl, status]
