@@ -44,11 +44,14 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
     """Create an engine for ``url``.
 
     SQLite files get WAL journaling, foreign keys and a 30 s busy timeout so that the crawler,
-    the dashboard and the scheduler can share one file. ``pool=False`` opens a connection per
+    the dashboard and the scheduler can share one file. SQL parameters are hidden from error
+    messages and echo. ``pool=False`` opens a connection per
     use (for short-lived processes and tests).
     """
     url = normalise_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: an error's message (logged, shown) never carries the row's values —
+    # review text, emails, handles are personal data
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
