@@ -20,6 +20,9 @@ from storage.models import (
 )
 from storage.types import utcnow
 
+#: The largest id an integer primary key holds on every backend (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class CaseFile:
@@ -30,7 +33,12 @@ class CaseFile:
 
 
 def case_file(engine: Engine, case_id: int) -> CaseFile | None:
-    """The case and its mention (``None`` when there is no such case)."""
+    """The case and its mention (``None`` when there is no such case).
+
+    An id past the database's integers is no case (rather than an overflow or a driver
+    error quoting the statement)."""
+    if not 0 < case_id <= MAX_ID:
+        return None
     with Session(engine, expire_on_commit=False) as session:
         row = session.execute(
             select(Case, Mention)

@@ -371,3 +371,22 @@ class CustomerEvent(SQLModel, table=True):
     at: datetime = _ts_now(index=True)
     message: str = Field(default="", sa_column=Column(Text, nullable=False))
     data: dict[str, Any] = _json()
+
+
+class SavedView(SQLModel, table=True):
+    """A person's saved view of the triage queue: its filters and sort under a name.
+
+    ``filters`` holds the queue's filter settings as the dashboard keeps them (view, search,
+    statuses, sources, aspects, assignees, brand, customer link, dates, sort); a name is unique
+    per person (:mod:`storage.views`, migration ``0006_desk``).
+    """
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_saved_view_owner_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=200)
+    name: str = Field(max_length=100)
+    filters: dict[str, Any] = _json()
+    created_at: datetime = _ts_now()
+    updated_at: datetime = _ts_now()

@@ -321,6 +321,42 @@ def queue_page(
     return found, int(total)
 
 
+#: How many cases of one queue view the case page steps through (next/previous).
+NEIGHBOUR_SCAN = 10_000
+
+
+def queue_neighbours(
+    engine: Engine,
+    *,
+    filters: QueueFilter,
+    case_id: int,
+    now: datetime | None = None,
+) -> tuple[int | None, int | None, int | None, int]:
+    """The cases before and after ``case_id`` in the queue's order under ``filters``.
+
+    ``(previous, next, position, count)``: ``position`` is 1-based, ``None`` when the case
+    is not in the view (closed meanwhile). Only the ids are read, in the queue's order, for
+    the first :data:`NEIGHBOUR_SCAN` matching cases (a queue that long is worked with
+    filters, not case by case).
+    """
+    conditions = _case_conditions(filters, now or utcnow())
+    on_mention = _mention_conditions(filters, engine.dialect.name)
+    if on_mention:
+        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
+    ids_query = select(col(Case.id)).where(*conditions)
+    if filters.sort == "newest":
+        ids_query = ids_query.join(Mention, col(Mention.id) == col(Case.mention_id))
+    ids_query = ids_query.order_by(*_queue_order(filters.sort)).limit(NEIGHBOUR_SCAN)
+    with Session(engine) as session:
+        ids = [int(i) for i in session.scalars(ids_query).all()]
+    if case_id not in ids:
+        return None, None, None, len(ids)
+    at = ids.index(case_id)
+    before = ids[at - 1] if at > 0 else None
+    after = ids[at + 1] if at + 1 < len(ids) else None
+    return before, after, at + 1, len(ids)
+
+
 def queue_counts(engine: Engine, *, now: datetime | None = None) -> dict[str, int]:
     """Headline counts of the open cases: open, overdue, due soon, unassigned, new."""
     now = now or utcnow()
