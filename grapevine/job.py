@@ -5,6 +5,13 @@ it still run (a broken export target must not stop cases from opening). The craw
 this process, so call it once per process (``grapevine run`` is one process per run). When a
 stop is requested (SIGTERM/SIGINT, :mod:`grapevine.stopping`) the current step finishes and
 the others are skipped; the JobRun says ``interrupted``.
+
+**The run lock is checked before every step** (:meth:`grapevine.locks.RunLock.ensure` on the
+``run`` lock this process holds, :func:`grapevine.locks.held`): a lock whose PostgreSQL
+connection dropped is taken again when nobody else has it; when another run has it, this
+run stops before the step (the error ``lock`` is in the summary, the other steps are
+skipped, the exit status is 1) — two runs never work side by side. During the crawl the
+lock's own watch thread does the checking and stops the crawl as SIGTERM would.
 """
 
 import logging
@@ -17,7 +24,7 @@ from sqlmodel import Session
 
 from crawler.progress import Callback as ProgressCallback
 from crawler.runner import SourceResult, run_sources
-from grapevine import stopping
+from grapevine import locks, stopping
 from grapevine.config import Settings
 from grapevine.ops import alerts_now, export_now, follow_ups_now
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
@@ -195,7 +202,14 @@ def run_job(
         ),
         *STEPS,
     ]
+    lock = locks.held("run")
     for name, step in steps:
+        if not stopping.STOP.requested() and lock is not None:
+            try:
+                lock.ensure()
+            except locks.LockLost as exc:
+                log.error("%s; stopping before the %s step", exc, name)
+                stopping.STOP.request(str(exc))
         if stopping.STOP.requested():
             summary.skipped.append(name)
             continue
@@ -211,6 +225,8 @@ def run_job(
             stopping.install()  # Scrapy replaces the handlers during a crawl
         if any(s.finish_reason == "shutdown" for s in summary.sources):
             stopping.STOP.request("a signal during the crawl")
+    if lock is not None and lock.lost:
+        summary.step_errors["lock"] = lock.lost
     if summary.skipped:
         log.warning("stopped (%s); skipped: %s", stopping.STOP.reason, ", ".join(summary.skipped))
     with engine.begin() as conn:

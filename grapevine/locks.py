@@ -8,25 +8,72 @@
 
 Names in use: ``run`` (the daily job and ``grapevine crawl``), ``export`` (any export),
 ``schedule`` (one scheduler per database). :class:`Busy` says who holds a lock.
+
+**A PostgreSQL lock can be lost while its holder lives**: the lock's connection drops (a
+restart, a failover, ``pg_terminate_backend``, a network cut) and the server frees it, so a
+second run could start beside the first. Therefore a held PostgreSQL lock is *watched*: a
+thread asks the server every :data:`CHECK_SECONDS` whether this connection still holds it,
+and :meth:`RunLock.ensure` does the same on demand (the daily job calls it before every
+step). When it is gone the lock is taken again on a new connection with
+``pg_try_advisory_lock``, which is atomic: only when nobody else took it meanwhile. When
+someone else has it, the lock is *lost* for good: :meth:`RunLock.ensure` raises
+:class:`LockLost`, and the watch thread asks the process to stop (``on_lost``; by default
+:data:`grapevine.stopping.STOP` plus a SIGTERM to itself when something handles SIGTERM —
+Scrapy during a crawl, :mod:`grapevine.stopping` around it — so a crawl closes as it would
+on Ctrl-C). A one-second check keeps the window in which a second run could slip in small:
+a run started after the drop needs longer than that to reach its lock. Releasing a lock
+whose connection is gone is not an error (the server already let it go). File locks cannot
+be lost while the process lives; they need no watch.
+
+The locks this process holds are known by name (:func:`held`), so the job can check the
+lock the CLI took without it being passed through every layer.
 """
 
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import signal
 import socket
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from grapevine.stopping import STOP
 from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+#: How often a held PostgreSQL lock is checked from its watch thread.
+CHECK_SECONDS = 1.0
+_HELD: dict[str, "RunLock"] = {}
 
 
 class Busy(Exception):
     """The lock is held by another process (the message says which, when known)."""
+
+
+class LockLost(Exception):
+    """The lock's connection dropped and another process holds the lock now."""
+
+
+def held(name: str) -> "RunLock | None":
+    """The lock ``name`` this process holds, if any."""
+    return _HELD.get(name)
+
+
+def stop_this_process(reason: str) -> None:
+    """The default reaction to a lost lock: stop as SIGTERM would (see the module doc)."""
+    STOP.request(reason)
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None):
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _holder_info(name: str) -> str:
@@ -55,13 +102,29 @@ def _advisory_key(name: str, database: str) -> int:
 class RunLock:
     """``with RunLock(engine, "run"):`` — raises :class:`Busy` when another process has it.
 
-    ``wait`` seconds: keep trying that long before giving up (0: one try).
+    ``wait`` seconds: keep trying that long before giving up (0: one try). ``check_every``
+    seconds the watch thread checks a PostgreSQL lock (0: no thread); ``on_lost(reason)``
+    runs (in that thread) when it is lost for good.
     """
 
-    def __init__(self, engine: Engine, name: str, *, wait: float = 0.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        name: str,
+        *,
+        wait: float = 0.0,
+        check_every: float = CHECK_SECONDS,
+        on_lost: Callable[[str], None] = stop_this_process,
+    ) -> None:
         self.engine, self.name, self.wait = engine, name, wait
+        self.check_every, self.on_lost = check_every, on_lost
         self._fd: int | None = None
         self._conn: Connection | None = None
+        self._guard = threading.RLock()  # the lock's connection is used by two threads
+        self._stop_watch = threading.Event()
+        self._watch: threading.Thread | None = None
+        self.lost: str | None = None
+        self.retaken = 0
         url = make_url(str(engine.url))
         self.postgres = url.get_backend_name() == "postgresql"
         if not self.postgres:
@@ -80,6 +143,13 @@ class RunLock:
         while True:
             reason = self._try()
             if reason is None:
+                _HELD[self.name] = self
+                if self.postgres and self.check_every > 0:
+                    self._stop_watch.clear()
+                    self._watch = threading.Thread(
+                        target=self._watching, name=f"grapevine-{self.name}-lock", daemon=True
+                    )
+                    self._watch.start()
                 return
             if time.monotonic() >= deadline:
                 raise Busy(reason)
@@ -128,21 +198,103 @@ class RunLock:
             f"{holder.pid}, connected since {holder.backend_start:%Y-%m-%d %H:%M:%S})"
         )
 
+    def _key_parts(self) -> dict[str, int]:
+        key = _advisory_key(self.name, self.engine.url.database or "")
+        return {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}
+
+    def _still_held(self) -> bool:
+        if self._conn is None:
+            return False
+        try:
+            count = self._conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND classid = :hi AND objid = :lo"
+                ),
+                self._key_parts(),
+            ).scalar()
+            self._conn.rollback()
+        except SQLAlchemyError:
+            return False
+        return bool(count)
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()  # never back into the pool: it may be half dead
+                conn.close()
+            except SQLAlchemyError:
+                pass
+
+    def ensure(self) -> None:
+        """Make sure the lock is still ours: take it again if it was dropped, else raise.
+
+        Raises :class:`LockLost` when another process holds it now (and from then on). A
+        file lock, or no lock held, passes.
+        """
+        if not self.postgres:
+            return
+        with self._guard:
+            if self.lost is not None:
+                raise LockLost(self.lost)
+            if self._conn is None and self.name not in _HELD:
+                return  # released (or never taken): nothing to keep
+            if self._still_held():
+                return
+            log.warning("the %s lock's database connection was lost; taking it again", self.name)
+            self._drop_connection()
+            try:
+                reason = self._try_postgres()
+            except SQLAlchemyError as exc:
+                reason = f"the database cannot be reached ({type(exc).__name__})"
+            if reason is None:
+                self.retaken += 1
+                log.warning("the %s lock is held again (nobody took it meanwhile)", self.name)
+                return
+            self.lost = f"the {self.name} lock was lost: {reason}"
+            raise LockLost(self.lost)
+
+    def _watching(self) -> None:
+        while not self._stop_watch.wait(self.check_every):
+            try:
+                self.ensure()
+            except LockLost as exc:
+                log.error("%s; stopping", exc)
+                self.on_lost(str(exc))
+                return
+            except Exception:  # a watch must never kill the process
+                log.exception("checking the %s lock failed", self.name)
+
     def release(self) -> None:
-        """Give the lock back (closing the connection or file also does)."""
+        """Give the lock back (closing the connection or file also does).
+
+        A lock whose connection is gone is already free on the server: not an error.
+        """
+        self._stop_watch.set()
+        if self._watch is not None and self._watch is not threading.current_thread():
+            self._watch.join(timeout=10)
+        self._watch = None
+        if _HELD.get(self.name) is self:
+            del _HELD[self.name]
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-        if self._conn is not None:
+        with self._guard:
+            if self._conn is None:
+                return
             try:
                 key = _advisory_key(self.name, self.engine.url.database or "")
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 self._conn.commit()
-            finally:
-                self._conn.close()
-                self._conn = None
+            except SQLAlchemyError as exc:
+                log.info("the %s lock's connection was already gone (%s)", self.name, exc.code)
+                self._drop_connection()
+                return
+            self._conn.close()
+            self._conn = None
 
     def __enter__(self) -> "RunLock":
         self.acquire()
