@@ -160,7 +160,7 @@ def test_a_second_run_never_overlaps_a_live_one(pg, tmp_path) -> None:
         jobs = session.exec(select(JobRun).order_by(JobRun.id)).all()
     intervals = sorted((r.started_at, r.finished_at) for r in runs)
     by_job = [(j.started_at, j.finished_at, j.status) for j in jobs]
-    for (s1, f1, _), (s2, _f2, _) in zip(by_job, by_job[1:], strict=False):
+    for (_s1, f1, _), (s2, _f2, _) in zip(by_job, by_job[1:], strict=False):
         assert f1 is not None and f1 <= s2, by_job  # job runs one after the other
     if b.returncode == 3:  # A took its lock again before B asked: B did nothing
         assert "holds the run lock" in b_err
