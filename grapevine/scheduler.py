@@ -59,6 +59,9 @@ class ScheduleSpec:
     export_every_minutes: int = 5
     run_timeout: float = 4 * 3600.0
     stop_grace: float = 120.0
+    # the weekly report ([report] weekly): its day ("monday") and time, or no day: off
+    report_day: str | None = None
+    report_time: str = "08:00"
 
 
 class Clock:
@@ -213,9 +216,11 @@ class Scheduler:
         export: Callable[[], object] | None,
         last_run: Callable[[], datetime | None],
         clock: Clock | None = None,
+        report: Callable[[], object] | None = None,
     ) -> None:
         self.spec = spec
         self.run_job, self.export, self.last_run = run_job, export, last_run
+        self.report = report  # the weekly report email, on spec.report_day
         self.clock = clock or Clock()
         self.jobs = schedule.Scheduler()
         self.failures = 0
@@ -245,6 +250,11 @@ class Scheduler:
         if self.export is not None and self.spec.export_every_minutes > 0:
             self.jobs.every(self.spec.export_every_minutes).minutes.do(
                 self._guarded, "the export tick", self.export
+            )
+        if self.report is not None and self.spec.report_day:
+            weekly = getattr(self.jobs.every(), self.spec.report_day)  # .monday, .tuesday...
+            weekly.at(self.spec.report_time, self.spec.timezone).do(
+                self._guarded, "the weekly report", self.report
             )
 
     def next_run(self) -> datetime | None:
@@ -307,4 +317,25 @@ def scheduled_run(
     else:
         log.error("run %s", outcome)
         record_failed_run(engine, started=started, trigger=trigger, reason=outcome)
+    return result
+
+
+def report_argv(config_path: Path, today: str, fmt: str = "html") -> list[str]:
+    """The command line of the weekly report email: the seven whole days before today."""
+    argv = [sys.executable, "-m", "grapevine", "--config", str(config_path), "report"]
+    return argv + ["--period", "week", "--end", today, "--format", fmt, "--email"]
+
+
+def scheduled_report(
+    config_path: Path, spec: ScheduleSpec, *, fmt: str = "html", timeout: float = 600.0
+) -> ChildResult:
+    """The weekly report in a child process (a hung SMTP server or Chromium cannot stall the
+    loop); a failure is logged, and next week's report is tried as usual."""
+    today = utcnow().strftime("%Y-%m-%d")
+    argv = report_argv(config_path, today, fmt)
+    result = run_child(argv, timeout=timeout, grace=spec.stop_grace)
+    if result.code == 0:
+        log.info("weekly report sent (%s)", result.describe())
+    else:
+        log.error("weekly report not sent: %s", result.describe())
     return result

@@ -18,7 +18,13 @@ from grapevine.cli.common import (
 from grapevine.config import ConfigError, Settings, load_config
 from grapevine.locks import Busy
 from grapevine.ops import export_now
-from grapevine.scheduler import Scheduler, ScheduleSpec, last_job_start, scheduled_run
+from grapevine.scheduler import (
+    Scheduler,
+    ScheduleSpec,
+    last_job_start,
+    scheduled_report,
+    scheduled_run,
+)
 from triage.export import ExportReport, TargetReport
 
 log = logging.getLogger("grapevine.schedule")
@@ -33,6 +39,8 @@ def _spec(cfg: Settings) -> ScheduleSpec:
         export_every_minutes=s.export_every_minutes,
         run_timeout=s.run_timeout_minutes * 60,
         stop_grace=s.stop_grace_seconds,
+        report_day=cfg.report.day if cfg.report.weekly else None,
+        report_time=cfg.report.time,
     )
 
 
@@ -84,6 +92,7 @@ def schedule_command(verbose: int) -> None:
                 run_job=lambda trigger: scheduled_run(eng, path, spec, trigger, verbose),
                 export=export_tick,
                 last_run=lambda: last_job_start(eng),
+                report=lambda: scheduled_report(path, spec, fmt=cfg.report.format),
             ).run()
         finally:
             stopping.restore(previous)

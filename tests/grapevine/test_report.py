@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from grapevine.report import ReportSpec, gather, period_for, render_html
 from storage import health
 from storage.health import Period
 from storage.mentions import upsert_mentions
+from storage.types import utcnow
 from tests.dashboard.seed import HOSTILE_TEXT, HOSTILE_TITLE, mention
 from tests.storage.test_advocates import seed
 
@@ -142,3 +144,46 @@ def test_report_email_without_a_list_is_one_line(sqlite_engine, tmp_path: Path) 
     result = CliRunner().invoke(cli, ["--config", str(config(tmp_path, url)), "report", "--email"])
     assert result.exit_code == 2
     assert "report.to" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_the_scheduler_sends_the_report_every_monday(monkeypatch) -> None:
+    from grapevine import stopping
+    from grapevine.scheduler import Scheduler, ScheduleSpec
+    from tests.grapevine.test_scheduler import START, FakeClock, drive
+
+    stopping.STOP.reset()
+    clock = FakeClock(START, START + timedelta(days=14))  # Friday 20 November, two weeks
+    drive(monkeypatch, clock)
+    spec = ScheduleSpec(
+        times=("07:00",), timezone="Europe/Berlin", export_every_minutes=0, run_missed=False,
+        report_day="monday", report_time="08:00",
+    )  # fmt: skip
+    sent: list[datetime] = []
+    Scheduler(
+        spec,
+        run_job=lambda trigger: None,
+        export=None,
+        last_run=lambda: START,
+        clock=clock,
+        report=lambda: sent.append(clock.t),
+    ).run()
+    stopping.STOP.reset()
+    assert [t.strftime("%a %d %H:%M") for t in sent] == ["Mon 23 07:00", "Mon 30 07:00"]
+
+
+def test_the_scheduled_report_child_emails_the_last_seven_whole_days(
+    sqlite_engine, tmp_path: Path
+) -> None:
+    from grapevine.scheduler import ScheduleSpec, scheduled_report
+
+    seed(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    with SmtpServer() as smtp:
+        extra = (
+            f'\n[report]\nweekly = true\nto = "team@larkwood.example"\nsmtp_port = {smtp.port}\n'
+        )
+        result = scheduled_report(config(tmp_path, url, extra), ScheduleSpec(), timeout=120)
+    assert result.code == 0
+    [message] = smtp.messages
+    last_day = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert message["Subject"].endswith(f"to {last_day}")  # yesterday was the last day
