@@ -63,7 +63,10 @@ def quarantine_item(crawler: Crawler, item: Any, stage: str, exc: BaseException)
     stats = crawler.stats
     assert stats is not None
     reason = quarantine.reason_for(exc)
-    name = f"{item.get('source')}:{str(item.get('external_id'))[:80]!r}"
+    try:
+        name = f"{item.get('source')}:{str(item.get('external_id'))[:80]!r}"
+    except Exception:
+        name = "an item without a readable id"
     url = crawler.settings.get("GRAPEVINE_DATABASE_URL")
     try:
         if not url:

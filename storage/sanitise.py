@@ -115,4 +115,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return clean_json(value)
-    return clean_string(str(value))
+    try:
+        return clean_string(str(value))
+    except Exception:  # an object that cannot even be printed is still recorded
+        return f"<unreadable {type(value).__name__}>"

@@ -94,3 +94,72 @@ def test_hostile_items_are_stored_or_quarantined_and_the_crawl_is_partial(
     # the log (INFO) names the items, never their text
     assert "quarantined" in log
     assert SECRET not in log and "good two" not in log
+
+
+def test_a_database_that_cannot_take_the_batch_loses_nothing_silently(
+    sqlite_engine: Engine, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The mention table is gone (a real OperationalError on every write): the items are not
+    quarantined as if they were bad, they are counted as failed and the source is not ok."""
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql("DROP TABLE mention")
+    set_high_water_mark(sqlite_engine, "hn", MARK)
+    routes = {"/api/v1/search_by_date": Reply(page(), content_type="application/json")}
+    with LocalServer(routes) as server:  # type: ignore[arg-type]
+        [result] = crawl(
+            [{"name": "hn", "type": "hackernews", "query": "slack", "base_url": server.base_url}],
+            {
+                "GRAPEVINE_DATABASE_URL": url,
+                "GRAPEVINE_BRANDS": BRANDS,
+                "GRAPEVINE_ANALYSIS_WORKERS": 0,
+                "LOG_LEVEL": "INFO",
+            },
+            scrapy_logging=True,
+        )
+    log = capfd.readouterr().err
+    with Session(sqlite_engine) as session:
+        run = session.scalars(select(CrawlRun).where(CrawlRun.source == "hn")).one()
+    assert result["status"] != "ok" and run.status == result["status"]
+    assert run.items_failed == 7 and run.items_new == 0 and run.items_quarantined == 0
+    assert "7 items not stored (database unavailable)" in (run.error_summary or "")
+    assert quarantine.list_items(sqlite_engine) == []
+    assert high_water_mark(sqlite_engine, "hn") == MARK
+    assert "could not store 7 mentions: OperationalError" in log
+    assert SECRET not in log and "good two" not in log
+
+
+class Unreadable:
+    """A field value whose text cannot be had: the normaliser raises on it."""
+
+    def __str__(self) -> str:
+        raise ValueError("no text")
+
+
+def test_an_item_a_pipeline_raises_on_is_quarantined_not_swallowed(
+    engine: Engine, db_url: str
+) -> None:
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import MentionItem
+    from crawler.pipelines import NormalisePipeline
+
+    crawler = get_crawler(settings_dict={"GRAPEVINE_DATABASE_URL": db_url})
+    pipeline = NormalisePipeline.from_crawler(crawler)
+    item = MentionItem(
+        source="hn",
+        source_type="hackernews",
+        external_id="201",
+        url="https://example.com/201",
+        author="ann",
+        text=Unreadable(),
+    )
+    with pytest.raises(DropItem, match="quarantined at normalise: ValueError: no text"):
+        pipeline.process_item(item)
+    [held] = quarantine.list_items(engine)
+    assert (held["external_id"], held["stage"]) == ("201", "normalise")
+    assert held["item"]["text"] == "<unreadable Unreadable>" and held["item"]["author"] == "ann"
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("grapevine/items_quarantined") == 1
