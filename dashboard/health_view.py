@@ -217,7 +217,13 @@ def share_chart(share: pd.DataFrame) -> alt.LayerChart:
     )
     bars = base.mark_bar(size=28).encode(
         color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["brand:N", "mentions:Q", alt.Tooltip("share:Q", format=".0%")],
+        tooltip=[
+            "brand:N",
+            "mentions:Q",
+            alt.Tooltip("share:Q", format=".0%"),
+            alt.Tooltip("praise:Q", title="praise (positive)"),
+            alt.Tooltip("praise_share:Q", format=".0%", title="praise share"),
+        ],
     )
     labels = base.mark_text(align="left", dx=4, fontSize=13).encode(
         text=alt.Text("share:Q", format=".0%")
@@ -245,12 +251,18 @@ def theme_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def share_of_voice(data: pd.DataFrame, own_brand: str) -> pd.DataFrame:
-    """Each brand's mentions and share in the period, the own brand first."""
+    """Each brand's mentions and share in the period, the own brand first, with its praise
+    (positive mentions) and the share of its mentions that are praise."""
+    columns = ["brand", "kind", "mentions", "share", "praise", "praise_share"]
     if data.empty:
-        return pd.DataFrame(columns=["brand", "kind", "mentions", "share"])
-    counts = data.groupby(["brand", "is_competitor"], as_index=False)["mentions"].sum()
+        return pd.DataFrame(columns=columns)
+    counts = data.groupby(["brand", "is_competitor"], as_index=False)[
+        ["mentions", "positive"]
+    ].sum()
+    counts["praise"] = counts["positive"]
+    counts["praise_share"] = counts["praise"] / counts["mentions"].where(counts["mentions"] > 0)
     counts["brand"] = counts["brand"].replace("", own_brand)
     counts["kind"] = counts["is_competitor"].map({True: "competitor", False: "own brand"})
     counts["share"] = counts["mentions"] / counts["mentions"].sum()
     counts = counts.sort_values(["is_competitor", "mentions"], ascending=[True, False])
-    return counts[["brand", "kind", "mentions", "share"]].reset_index(drop=True)
+    return counts[columns].reset_index(drop=True)

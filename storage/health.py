@@ -97,7 +97,8 @@ def _in(period: Period, column: Any) -> list[ColumnElement[bool]]:
 
 
 def derived(row: dict[str, Any]) -> dict[str, Any]:
-    """Add the ratios (net sentiment, average rating, share needing attention) to counts."""
+    """Add the ratios (net sentiment, average rating, share needing attention) to counts, and
+    ``praise`` (the positive mentions: the happy voices count as well as the complaints)."""
     n = row.get("mentions") or 0
     rated = row.get("rated") or 0
     return {
@@ -106,6 +107,8 @@ def derived(row: dict[str, Any]) -> dict[str, Any]:
         "avg_sentiment": row["sentiment_sum"] / n if n else None,
         "avg_rating": row["rating_sum"] / rated if rated else None,
         "attention_share": row["attention"] / n if n else None,
+        "praise": row["positive"],
+        "praise_share": row["positive"] / n if n else None,
     }
 
 

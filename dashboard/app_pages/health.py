@@ -37,8 +37,16 @@ data = loaders.brand_health(period)
 kpis, before = data["kpis"], data["kpis_before"]
 cases, cases_before = data["cases"], data["cases_before"]
 
-row1 = st.columns(4)
+row1 = st.columns(5)
 hv.kpi(row1[0], "Mentions", kpis["mentions"], before["mentions"], fmt="{:,}", neutral=True)
+hv.kpi(
+    row1[4],
+    "Praise",
+    kpis["praise"],
+    before["praise"],
+    fmt="{:,}",
+    help="Positive mentions: the happy voices (see Advocates)",
+)
 hv.kpi(
     row1[1],
     "Net sentiment",

@@ -79,3 +79,22 @@ def _mention_id(engine, key: str) -> int:
 
     with Session(engine) as session:
         return session.exec(select(Mention.id).where(Mention.external_id == key)).one() or 0
+
+
+def test_brand_health_counts_praise_too(app, sqlite_engine) -> None:
+    from dashboard import health_view as hv
+    from storage import health
+    from storage.health import Period
+
+    seed(sqlite_engine)
+    at = open_page(app(), "health")
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    period = Period.last(30)
+    praise = health.mention_kpis(sqlite_engine, period)["positive"]
+    assert metrics["Praise"] == str(praise) and praise == 4  # James, Marco, glow_gal, Pat
+    share = hv.share_of_voice(hv.frame(health.daily(sqlite_engine, period)), "Larkwood Coffee")
+    rows = {row["brand"]: row for row in share.to_dict("records")}
+    assert rows["Larkwood Coffee"]["praise"] == praise
+    assert rows["Beanstalk Roasters"]["praise"] == 1  # the rival's fan
+    assert rows["Beanstalk Roasters"]["praise_share"] == 0.5
