@@ -7,11 +7,14 @@ it is now); none of them raises for an expected refusal.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import DataError
 
 from dashboard import context, display, loaders
 from dashboard.auth import Person
+from storage import views
 from storage.models import Case
 from triage.cases import CaseConflict, CaseError, Change, bulk_update, update_case
 from triage.ledger import request_send
@@ -77,6 +80,9 @@ def save_case(case_id: int, version: int, who: Person, change: Change) -> Outcom
         )
     except CaseError as exc:
         return Outcome(False, f"Not saved: {exc}.")
+    except DataError:  # PostgreSQL refuses a value past its column (SQLite stores it)
+        log.info("case %s: a value did not fit", case_id)
+        return Outcome(False, "Not saved: a value is too long (a name at most 200 characters).")
     loaders.changed()
     return Outcome(True, "Saved.", saved)
 
@@ -112,6 +118,24 @@ def send(case_ids: Sequence[int], target: str, who: Person) -> tuple[int, list[s
             problems.append(f"case {case_id}: {type(exc).__name__}")
     loaders.changed()
     return done, problems
+
+
+def save_view(who: Person, name: str, filters: dict[str, Any]) -> Outcome:
+    """Save the queue's current filters as one of ``who``'s views."""
+    try:
+        saved = views.save_view(context.engine(), owner=who.name, name=name, filters=filters)
+    except views.ViewError as exc:
+        return Outcome(False, f"Not saved: {exc}.")
+    loaders.changed()
+    return Outcome(True, f"View “{saved.name}” saved.")
+
+
+def delete_view(who: Person, name: str) -> Outcome:
+    """Delete one of ``who``'s saved views."""
+    if not views.delete_view(context.engine(), owner=who.name, name=name):
+        return Outcome(False, f"There is no view “{name}” any more.")
+    loaders.changed()
+    return Outcome(True, f"View “{name}” deleted.")
 
 
 def decide(link_id: int, confirm: bool, who: Person) -> Outcome:

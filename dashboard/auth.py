@@ -131,10 +131,16 @@ def _oidc_person(settings: DashboardSettings) -> Person | None:
     return Person(name=name, role=role, method="oidc")
 
 
+#: The longest name the timeline and the assignee column hold.
+NAME_MAX = 200
+
+
 def current(settings: DashboardSettings) -> Person | None:
     """The person of this session, or ``None`` when they still have to sign in."""
     if not settings.sign_in_required:
         name = str(st.session_state.get("actor_name") or "").strip()
+        if len(name) > NAME_MAX:  # not stored (the sidebar says why): it would not fit
+            name = ""
         return Person(name=name or "local user", role="admin", method="local")
     signed = st.session_state.get(SESSION_KEY)
     if isinstance(signed, dict):

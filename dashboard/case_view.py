@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, context, display
+from dashboard import actions, context, display, loaders, queue_view
 from dashboard.auth import Person
 from storage.casefile import CaseFile, customer_mentions
 from storage.mentions import revisions
@@ -17,6 +17,39 @@ from storage.models import Case
 from storage.types import utcnow
 from triage.cases import timeline
 from triage.links import links_for_mention
+
+#: Session key of the last known neighbours of each case: a case that just left the view
+#: (resolved from the case page) still leads on to the next one.
+NAV = "case_nav"
+
+
+def stepper(case_id: int, who: Person) -> None:
+    """Previous / next case in the queue's current order and filters (keys K and J)."""
+    filters = queue_view.current_filter(who)
+    before, after, position, count = loaders.neighbours(filters, case_id)
+    known: dict[int, tuple[int | None, int | None]] = st.session_state.setdefault(NAV, {})
+    if position is None:
+        before, after = known.get(case_id, (None, None))
+        where = f"not in the queue view any more ({count} cases there)"
+    else:
+        known[case_id] = (before, after)
+        view = queue_view.VIEWS.get(st.session_state.get("q_view") or "open", "")
+        where = f"{position} of {count} in the queue ({view.lower()}, filters as set there)"
+    back, middle, ahead = st.columns([1, 4, 1], vertical_alignment="center")
+    target = None
+    if back.button(
+        "‹ Previous", key="btn_case_prev", disabled=before is None, shortcut="K", width="stretch"
+    ):
+        target = before
+    middle.caption(f"Case {where}")
+    if ahead.button(
+        "Next ›", key="btn_case_next", disabled=after is None, shortcut="J", width="stretch"
+    ):
+        target = after
+    if target is not None:
+        st.session_state["case_id"] = target
+        st.query_params["case"] = str(target)
+        st.rerun()
 
 
 def header(cf: CaseFile) -> None:
@@ -122,7 +155,7 @@ def customer_panel(cf: CaseFile, who: Person) -> None:
             if customer.tier or customer.lifetime_value:
                 facts.append(
                     f"Tier: {customer.tier or '-'} · lifetime value: "
-                    f"{customer.lifetime_value or 0:,.0f}"
+                    f"{display.money(customer.lifetime_value) or 'unknown'}"
                 )
             if link.evidence:
                 facts.append(f"Evidence: {display.clean(link.evidence)}")
@@ -190,8 +223,8 @@ def timeline_panel(case: Case) -> None:
                 {
                     "When": display.as_local(event.at),
                     "Who": event.actor,
-                    "What": event.kind.replace("_", " "),
-                    "Details": display.preview(event.message, 400),
+                    "What": display.event_name(event.kind),
+                    "Details": display.words(display.preview(event.message, 400)),
                 }
                 for event in events
             ],

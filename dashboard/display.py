@@ -118,6 +118,45 @@ def status_name(status: str | None) -> str:
     return (status or "").replace("_", " ")
 
 
+#: What each timeline entry is, in words.
+EVENT_NAMES = {
+    "opened": "case opened",
+    "assigned": "assigned",
+    "status": "status changed",
+    "action": "action taken",
+    "note": "note",
+    "follow_up": "follow-up",
+    "link": "customer link",
+    "export": "support queue",
+}
+_CODE = re.compile(r"\b(?:in_progress|waiting_on_customer)\b")
+
+
+def event_name(kind: str | None) -> str:
+    """A timeline entry's kind in words (``follow_up`` -> ``follow-up``)."""
+    return EVENT_NAMES.get(kind or "", (kind or "").replace("_", " "))
+
+
+def words(text: str | None) -> str:
+    """A message written by the system with the status codes in it as words
+    (``new → in_progress`` -> ``new → in progress``)."""
+    return _CODE.sub(lambda m: status_name(m.group(0)), text or "")
+
+
+def money(amount: float | None) -> str:
+    """``1840.5`` -> ``1,840.50``; whole amounts without cents (``1,200``); empty for none."""
+    if amount is None:
+        return ""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
+def blank(value: Any) -> Any:
+    """``value``, with ``None`` (and NaN) as an empty cell rather than the word "None"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value
+
+
 def stars(rating: float | None) -> str:
     """A rating as stars (``★★☆☆☆``), or empty."""
     if rating is None:

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import context
-from storage import casefile, health, queries, runs
+from storage import casefile, health, queries, runs, views
 from storage.health import Period
 from storage.queries import QueueFilter
 
@@ -34,6 +34,20 @@ def _queue(
 def queue(filters: QueueFilter, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     """One page of the triage queue and the number of matching cases."""
     return _queue(_url(), filters, limit, offset)
+
+
+@st.cache_data(ttl=QUEUE_TTL, show_spinner=False)
+def _neighbours(
+    url: str, filters: QueueFilter, case_id: int
+) -> tuple[int | None, int | None, int | None, int]:
+    return queries.queue_neighbours(context.engine(), filters=filters, case_id=case_id)
+
+
+def neighbours(
+    filters: QueueFilter, case_id: int
+) -> tuple[int | None, int | None, int | None, int]:
+    """(previous, next, position, count) of ``case_id`` in the queue under ``filters``."""
+    return _neighbours(_url(), filters, case_id)
 
 
 @st.cache_data(ttl=QUEUE_TTL, show_spinner=False)
@@ -137,7 +151,25 @@ def recent_runs(source: str, limit: int = 20) -> list[dict[str, Any]]:
     return _runs(_url(), source, limit)
 
 
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _saved_views(url: str, owner: str) -> dict[str, dict[str, Any]]:
+    return {v.name: dict(v.filters) for v in views.list_views(context.engine(), owner=owner)}
+
+
+def saved_views(owner: str) -> dict[str, dict[str, Any]]:
+    """``owner``'s saved queue views: name -> filters, by name."""
+    return _saved_views(_url(), owner)
+
+
 def changed() -> None:
     """Forget cached reads after a write."""
-    for cached in (_queue, _queue_counts, _options, _follow_ups, _follow_up_counts, _customers):
+    for cached in (
+        _queue,
+        _neighbours,
+        _queue_counts,
+        _options,
+        _follow_ups,
+        _follow_up_counts,
+        _customers,
+    ):
         cached.clear()

@@ -11,9 +11,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, display
+from dashboard import actions, display, loaders
 from dashboard.auth import Person
 from dashboard.settings import DashboardSettings
+from storage import views as views_store
 from storage.models import CASE_STATUSES, OPEN_CASE_STATUSES
 from storage.queries import QUEUE_SORTS, UNASSIGNED, QueueFilter
 from storage.types import utcnow
@@ -31,7 +32,7 @@ VIEWS = {
     "soon": "Due within 24 h",
     "unassigned": "Unassigned",
     "mine": "Mine",
-    "all": "Everything (incl. closed)",
+    "all": "Everything",
 }
 SORT_NAMES = {
     "priority": "Priority",
@@ -50,15 +51,18 @@ def _day_start(day: date) -> datetime:
 
 def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
     """The view switch, search and filter widgets; returns the filter they describe."""
-    st.segmented_control(
+    # the starting values go in the session, not in ``default=``: the entry script keeps the
+    # q_ keys across pages through the Session State API, and a widget with both warns
+    st.session_state.setdefault("q_view", "open")
+    views, saved, manage = st.columns([7, 3, 1.4], vertical_alignment="center")
+    saved_views_bar(who, saved, manage)
+    views.segmented_control(
         "View",
         list(VIEWS),
         format_func=VIEWS.__getitem__,
-        default="open",
         key="q_view",
         label_visibility="collapsed",
     )
-    view = st.session_state.get("q_view") or "open"
     search, sort, more = st.columns([6, 2, 1], vertical_alignment="center")
     search.text_input(
         "Search",
@@ -83,6 +87,13 @@ def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
             note, clear = st.columns([6, 1], vertical_alignment="center")
             note.caption("Filtered by " + display.md_escape("; ".join(active)))
             clear.button("Clear filters", key="btn_clear_filters", on_click=_clear_filters)
+    return current_filter(who)
+
+
+def current_filter(who: Person) -> QueueFilter:
+    """The filter the queue's widgets describe, read from the session (the case page steps
+    through the queue with it, without drawing the widgets)."""
+    view = st.session_state.get("q_view") or "open"
     statuses = tuple(st.session_state.get("q_status") or ())
     if not statuses:
         statuses = CASE_STATUSES if view == "all" else OPEN_CASE_STATUSES
@@ -137,7 +148,8 @@ def _filter_widgets(opts: dict[str, list[str]]) -> None:
     )
     right.selectbox("Brand", list(BRANDS), format_func=BRANDS.__getitem__, key="q_brand")
     right.selectbox("Customer", list(LINKED), format_func=LINKED.__getitem__, key="q_linked")
-    st.date_input("Published between", value=[], key="q_dates", format="YYYY-MM-DD")
+    st.session_state.setdefault("q_dates", [])
+    st.date_input("Published between", key="q_dates", format="YYYY-MM-DD")
 
 
 def _active_filters() -> list[str]:
@@ -165,6 +177,82 @@ def _clear_filters() -> None:
         st.session_state.pop(key, None)
 
 
+#: What a saved view keeps: the view switch, the search, the filters and the sort.
+VIEW_KEYS = ("q_view", "q_text", "q_sort", *FILTER_KEYS)
+PICKED_VIEW = "q_saved_view"
+
+
+def view_state() -> dict[str, Any]:
+    """The queue's settings as a saved view stores them (dates as ISO text)."""
+    state: dict[str, Any] = {}
+    for key in VIEW_KEYS:
+        value = st.session_state.get(key)
+        if value in (None, "", [], ()):
+            continue
+        if key == "q_dates":
+            value = [d.isoformat() for d in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        state[key] = value
+    return state
+
+
+def apply_view(filters: dict[str, Any]) -> None:
+    """Set the queue's widgets to a saved view (before they are drawn: a callback)."""
+    for key in VIEW_KEYS:
+        st.session_state.pop(key, None)
+    for key, value in filters.items():
+        if key not in VIEW_KEYS:
+            continue
+        if key == "q_dates":
+            value = [date.fromisoformat(d) for d in value]
+        st.session_state[key] = value
+    st.session_state.setdefault("q_view", "open")
+    st.session_state[PAGE] = 0
+
+
+def saved_views_bar(who: Person, pick: Any, manage: Any) -> None:
+    """Pick one of your saved views (in ``pick``); save the current settings under a name
+    or delete the picked view (a popover in ``manage``)."""
+    views = loaders.saved_views(who.name)
+    picked = st.session_state.get(PICKED_VIEW)
+    if picked not in views:
+        st.session_state.pop(PICKED_VIEW, None)
+        picked = None
+
+    def picked_changed() -> None:
+        name = st.session_state.get(PICKED_VIEW)
+        if name in views:
+            apply_view(views[name])
+
+    pick.selectbox(
+        "Your saved views",
+        list(views),
+        index=None,
+        key=PICKED_VIEW,
+        placeholder="Your saved views" if views else "No saved view yet",
+        on_change=picked_changed,
+        label_visibility="collapsed",
+        disabled=not views,
+    )
+    with manage.popover("Views", icon=":material/bookmarks:", width="stretch"):
+        name = st.text_input(
+            "Save these filters and sort as",
+            key="q_view_name",
+            max_chars=views_store.NAME_MAX,
+            placeholder="e.g. Billing, unassigned",
+        )
+        if st.button("Save view", key="btn_save_view", disabled=not name.strip()):
+            outcome = actions.save_view(who, name, view_state())
+            actions.flash(outcome.message, "success" if outcome.ok else "error")
+            st.rerun()
+        if picked and st.button(f"Delete “{picked}”", key="btn_delete_view"):
+            outcome = actions.delete_view(who, str(picked))
+            actions.flash(outcome.message, "success" if outcome.ok else "error")
+            st.session_state.pop(PICKED_VIEW, None)
+            st.rerun()
+
+
 def track_view(filters: QueueFilter) -> str:
     """Reset the page and the selection when the filters change; the table's widget key."""
     signature = hashlib.sha1(repr(filters).encode(), usedforsecurity=False).hexdigest()[:12]
@@ -176,49 +264,49 @@ def track_view(filters: QueueFilter) -> str:
     return f"queue_table_{signature}_{st.session_state.get(PAGE, 0)}"
 
 
+#: The columns a triager decides by, in reading order, and their widths in pixels: all of
+#: them fit a 1280 px screen with no sideways scrolling (the browser test measures it). The
+#: author, brand, publication time and the link to the original are on the case page.
+COLUMNS = {
+    "Priority": 64,
+    "Case": 60,
+    "Status": 136,
+    "Due": 100,
+    "Source": 96,
+    "Rating": 80,
+    "Said": 220,  # at least; it takes the width a wider screen has to spare
+    "Aspects": 124,
+    "Assignee": 90,
+    "Customer": 108,
+}
+
+
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The queue rows as the table shows them (untrusted text as plain cell values)."""
     now = utcnow()
     return pd.DataFrame(
         [
             {
-                "Case": row["id"],
                 "Priority": row["priority"],
-                "SLA": display.sla(row["due_at"], row["first_action_at"], row["status"], now),
+                "Case": row["id"],
                 "Status": display.status_name(row["status"]),
-                "Said": display.preview(
-                    (row["title"] + " — " if row["title"] else "") + (row["text"] or "")
-                ),
-                "Author": display.preview(row["author"], 40),
+                "Due": display.sla(row["due_at"], row["first_action_at"], row["status"], now),
                 "Source": row["source"],
                 "Rating": display.stars(row["rating"]),
+                "Said": display.preview(
+                    ("competitor: " if row["is_competitor"] else "")
+                    + (row["title"] + " — " if row["title"] else "")
+                    + (row["text"] or "")
+                ),
                 "Aspects": ", ".join(row["aspects"] or []),
+                "Assignee": row["assignee"] or "",
                 "Customer": display.preview(row["customer"], 40)
                 if row["customer"]
                 else (f"{row['suggestions']} to check" if row["suggestions"] else ""),
-                "Assignee": row["assignee"] or "",
-                "Brand": ("competitor: " if row["is_competitor"] else "") + (row["brand"] or ""),
-                "Published": display.as_local(row["published_at"]),
-                "Original": display.safe_url(row["url"]),
             }
             for row in rows
         ],
-        columns=[
-            "Case",
-            "Priority",
-            "SLA",
-            "Status",
-            "Said",
-            "Author",
-            "Source",
-            "Rating",
-            "Aspects",
-            "Customer",
-            "Assignee",
-            "Brand",
-            "Published",
-            "Original",
-        ],
+        columns=list(COLUMNS),
     )
 
 
@@ -241,13 +329,14 @@ def table(rows: list[dict[str, Any]], key: str) -> None:
         width="stretch",
         height=min(38 + 35 * len(rows), 38 + 35 * 15),
         column_config={
-            "Case": st.column_config.NumberColumn(format="#%d", width="small"),
-            "Priority": st.column_config.ProgressColumn(
-                min_value=0, max_value=1, format="%.2f", width="small"
+            **{name: st.column_config.Column(width=px) for name, px in COLUMNS.items() if px},
+            "Priority": st.column_config.NumberColumn(
+                format="%.2f", width=COLUMNS["Priority"], help="Negativity × reach × value × age"
             ),
-            "Said": st.column_config.TextColumn(width="large"),
-            "Published": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Original": st.column_config.LinkColumn(display_text="open", width="small"),
+            "Case": st.column_config.NumberColumn(format="#%d", width=COLUMNS["Case"]),
+            "Due": st.column_config.TextColumn(
+                width=COLUMNS["Due"], help="The first response against the service level"
+            ),
         },
     )
 

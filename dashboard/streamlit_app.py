@@ -7,12 +7,18 @@ offers the pages their role allows.
 
 import streamlit as st
 
-from dashboard import auth, context
+from dashboard import auth, context, errors
 
 #: Session-state prefixes of filters that survive switching pages.
 KEPT = ("q_", "h_", "fu_", "cu_", "src_", "actor_", "adv_")
 
-st.set_page_config(page_title="Grapevine", page_icon="🍇", layout="wide")
+# the pages across the top and the sidebar folded away: the queue table needs the width of
+# a laptop screen (the sidebar keeps who you are: your name, signing out)
+st.set_page_config(
+    page_title="Grapevine", page_icon="🍇", layout="wide", initial_sidebar_state="collapsed"
+)
+# a failure is one friendly line (errors.shown); a stack trace is for the log, never the page
+st.set_option("client.showErrorDetails", "none")
 
 for key in list(st.session_state.keys()):
     if isinstance(key, str) and key.startswith(KEPT):
@@ -61,7 +67,10 @@ with st.sidebar:
             "Your name (for the timeline and replies)",
             key="actor_name",
             placeholder="local user",
+            max_chars=auth.NAME_MAX,
         )
+        if len(str(st.session_state.get("actor_name") or "").strip()) > auth.NAME_MAX:
+            st.warning(f"That name is too long (at most {auth.NAME_MAX} characters): shorten it.")
         st.caption(
             f"No sign-in configured: the dashboard listens on {cfg.host} only, so only "
             "this machine can open it. Add [[users]] to share it with a team."
@@ -71,4 +80,11 @@ with st.sidebar:
         if st.button("Sign out", key="btn_sign_out"):
             auth.sign_out(who)
 
-st.navigation(pages).run()
+chosen = st.navigation(pages, position="top")
+# the link emails and webhooks carry is public_url + "/?case=ID": it opens the case
+if not chosen.url_path and "case" in st.query_params:
+    st.switch_page("app_pages/case.py", query_params={"case": st.query_params["case"]})
+try:
+    chosen.run()
+except Exception as exc:  # st.stop/st.rerun/switch_page are BaseExceptions: they pass
+    errors.shown(exc, chosen.url_path)

@@ -2,21 +2,24 @@
 
 import streamlit as st
 
-from dashboard import actions, case_view, case_work, context, loaders
+from dashboard import actions, case_view, case_work, context, display, errors, loaders
 from storage.casefile import case_file
 
 cfg = context.settings()
 who = context.person()
 
 wanted = st.query_params.get("case") or st.session_state.get("case_id")
-try:
-    case_id = int(str(wanted).lstrip("#")) if wanted else None
-except ValueError:
-    case_id = None
+case_id = errors.record_id(wanted) if wanted else None
 
 if case_id is None:
     st.title("Case")
-    st.info("Pick a case in the triage queue (select its row, then “Open case”).")
+    if wanted:  # a mistyped or truncated link: say so, in words (the value as plain text)
+        st.warning(
+            f"“{display.md_escape(display.preview(str(wanted), 40))}” is not a case number. "
+            "Check the link, or find the case in the triage queue."
+        )
+    else:
+        st.info("Pick a case in the triage queue (select its row, then “Open case”).")
     st.page_link("app_pages/queue.py", label="Go to the triage queue", icon=":material/inbox:")
     st.stop()
 
@@ -31,6 +34,7 @@ assert cf is not None
 st.session_state["case_id"] = case_id
 st.query_params["case"] = str(case_id)
 
+case_view.stepper(case_id, who)
 case_view.header(cf)
 actions.show_flash()
 context.read_only_notice(who)

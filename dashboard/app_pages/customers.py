@@ -34,7 +34,7 @@ event = st.dataframe(
                 "Email": row["email"] or "",
                 "CRM id": row["external_id"],
                 "Tier": row["tier"] or "",
-                "Lifetime value": row["lifetime_value"],
+                "Lifetime value": display.money(row["lifetime_value"]),
                 "Linked mentions": row["confirmed"],
                 "Suggested links": row["suggested"],
             }
@@ -69,7 +69,7 @@ for label, value in (
     ("Email", customer.email),
     ("Phone", customer.phone),
     ("Tier", customer.tier),
-    ("Lifetime value", f"{customer.lifetime_value:,.0f}" if customer.lifetime_value else None),
+    ("Lifetime value", display.money(customer.lifetime_value) or None),
 ):
     if value:
         facts.append(f"{label}: {display.clean(value)}")

@@ -29,10 +29,9 @@ cols[2].metric("Scheduled", counts["scheduled"])
 
 HORIZONS = {"week": "Due within 7 days (and overdue)", "overdue": "Overdue", "all": "All scheduled"}
 left, right = st.columns([2, 1])
+st.session_state.setdefault("fu_show", "week")  # not default=: fu_ keys are kept across pages
 horizon = (
-    left.segmented_control(
-        "Show", list(HORIZONS), format_func=HORIZONS.__getitem__, default="week", key="fu_show"
-    )
+    left.segmented_control("Show", list(HORIZONS), format_func=HORIZONS.__getitem__, key="fu_show")
     or "week"
 )
 mine = right.toggle("Only mine", key="fu_mine")
