@@ -7,13 +7,14 @@ stale version raises :class:`CaseConflict` carrying the current state (two peopl
 case never overwrite each other silently).
 """
 
+import heapq
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, exists, insert, select, update
+from sqlalchemy import ColumnElement, Engine, and_, exists, func, insert, select, update
 from sqlmodel import Session, col
 
 from sentiment import priority as priority_of
@@ -91,41 +92,75 @@ def customer_value(lifetime_value: float | None, tier: str | None) -> float:
     return value
 
 
+#: Mentions read, and cases written, per transaction when opening cases.
+OPEN_BATCH = 1000
+
+
+@dataclass
+class Opening:
+    """What :func:`open_new_cases` did: the cases it opened and, per source, the flood.
+
+    ``needing[source]``: mentions of the source that needed a case at the start;
+    ``waiting[source]``: those left without one because of the per-source cap (they stay
+    flagged as needing attention and are opened by the next runs, highest priority first).
+    """
+
+    opened: list[int] = field(default_factory=list)
+    needing: dict[str, int] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)
+
+    def opened_for(self, source: str) -> int:
+        """How many cases were opened for ``source``."""
+        return self.needing.get(source, 0) - self.waiting.get(source, 0)
+
+
 def open_cases(engine: Engine, policy: TriagePolicy, *, now: datetime | None = None) -> list[int]:
-    """Open a case for every mention that needs attention and has none; return their ids."""
-    now = now or utcnow()
+    """Open a case for every mention that needs attention and has none (up to the cap)."""
+    return open_new_cases(engine, policy, now=now).opened
+
+
+def _candidates(policy: TriagePolicy) -> list[ColumnElement[bool]]:
     has_case = exists().where(col(Case.mention_id) == col(Mention.id))
     conditions: list[ColumnElement[bool]] = [col(Mention.needs_attention).is_(True), ~has_case]
     if not policy.competitor_cases:
         conditions.append(col(Mention.is_competitor).is_(False))
+    return conditions
 
-    def customer_field(field: Any) -> Any:
-        return (
-            select(col(field))
-            .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
-            .where(
-                col(CustomerLink.mention_id) == col(Mention.id),
-                col(CustomerLink.status) == "confirmed",
-            )
-            .limit(1)
-            .correlate(Mention)
-            .scalar_subquery()
+
+def _customer_field(field_: Any) -> Any:
+    return (
+        select(col(field_))
+        .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
+        .where(
+            col(CustomerLink.mention_id) == col(Mention.id),
+            col(CustomerLink.status) == "confirmed",
         )
+        .limit(1)
+        .correlate(Mention)
+        .scalar_subquery()
+    )
 
-    opened: list[int] = []
-    with engine.begin() as conn:
-        rows = conn.execute(
-            select(
-                col(Mention.id),
-                col(Mention.sentiment),
-                col(Mention.complaint_score),
-                col(Mention.rating),
-                col(Mention.reach),
-                col(Mention.published_at),
-                customer_field(Customer.lifetime_value).label("ltv"),
-                customer_field(Customer.tier).label("tier"),
-            ).where(and_(*conditions))
-        ).all()
+
+def _scored(engine: Engine, conditions: list[Any], now: datetime, batch: int) -> Any:
+    """(priority, mention id) of every candidate, read in batches of ``batch`` by id."""
+    last = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    col(Mention.id),
+                    col(Mention.sentiment),
+                    col(Mention.complaint_score),
+                    col(Mention.rating),
+                    col(Mention.reach),
+                    col(Mention.published_at),
+                    _customer_field(Customer.lifetime_value).label("ltv"),
+                    _customer_field(Customer.tier).label("tier"),
+                )
+                .where(and_(*conditions, col(Mention.id) > last))
+                .order_by(col(Mention.id))
+                .limit(batch)
+            ).all()
         for row in rows:
             score = priority_of(
                 sentiment=row.sentiment or 0.0,
@@ -136,32 +171,116 @@ def open_cases(engine: Engine, policy: TriagePolicy, *, now: datetime | None = N
                 published_at=row.published_at,
                 now=now,
             )
-            case_id = conn.execute(
-                insert(CASE).values(
-                    mention_id=row.id,
-                    status="new",
-                    priority=score,
-                    opened_at=now,
-                    updated_at=now,
-                    due_at=due_at(now, score, policy),
-                    version=1,
-                    follow_ups_done=0,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
+            yield score, row.id
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
+
+
+def _insert_cases(
+    engine: Engine, scored: list[tuple[float, int]], policy: TriagePolicy, now: datetime
+) -> list[int]:
+    """Open one case per (priority, mention id), with its ``opened`` event; the case ids."""
+    if not scored:
+        return []
+    with engine.begin() as conn:
+        ids = (
             conn.execute(
-                insert(EVENT).values(
-                    case_id=case_id,
-                    at=now,
-                    actor="grapevine",
-                    kind="opened",
-                    message=f"opened with priority {score:.2f}",
-                    data={"priority": score},
-                )
+                insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "mention_id": mention_id,
+                        "status": "new",
+                        "priority": score,
+                        "opened_at": now,
+                        "updated_at": now,
+                        "due_at": due_at(now, score, policy),
+                        "version": 1,
+                        "follow_ups_done": 0,
+                    }
+                    for score, mention_id in scored
+                ],
             )
-            opened.append(case_id)
-    if opened:
-        log.info("opened %d cases", len(opened))
-    return opened
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            insert(EVENT),
+            [
+                {
+                    "case_id": case_id,
+                    "at": now,
+                    "actor": "grapevine",
+                    "kind": "opened",
+                    "message": f"opened with priority {score:.2f}",
+                    "data": {"priority": score},
+                }
+                for case_id, (score, _mention) in zip(ids, scored, strict=True)
+            ],
+        )
+    return list(ids)
+
+
+def open_new_cases(
+    engine: Engine,
+    policy: TriagePolicy,
+    *,
+    now: datetime | None = None,
+    batch: int = OPEN_BATCH,
+) -> Opening:
+    """Open cases for mentions that need attention, at most the policy's cap per source.
+
+    **Flood control.** A source that brings more than ``max_new_cases_per_source`` such
+    mentions in one run (one noisy feed once brought 52,829) gets that many cases, the
+    highest priority first; the rest stay stored and flagged, waiting for the next runs (the
+    queue is never flooded by one source and a person can still find them). The caller
+    reports the flood (:attr:`Opening.waiting`).
+
+    **Bounded memory.** Candidates are read ``batch`` at a time (by id) and cases written in
+    transactions of ``batch``; under a cap only the best ``cap`` are kept (a heap), so memory
+    does not grow with the number of mentions. A run that dies half way leaves the cases it
+    opened; the next run opens the rest.
+    """
+    now = now or utcnow()
+    conditions = _candidates(policy)
+    cap = policy.max_new_cases_per_source
+    report = Opening()
+    with engine.connect() as conn:
+        counts = conn.execute(
+            select(col(Mention.source), func.count())
+            .where(and_(*conditions))
+            .group_by(col(Mention.source))
+        ).all()
+    for source, needing in sorted(counts):
+        report.needing[source] = int(needing)
+        where = [*conditions, col(Mention.source) == source]
+        if cap <= 0 or needing <= cap:
+            pending: list[tuple[float, int]] = []
+            for item in _scored(engine, where, now, batch):
+                pending.append(item)
+                if len(pending) >= batch:
+                    report.opened += _insert_cases(engine, pending, policy, now)
+                    pending = []
+            report.opened += _insert_cases(engine, pending, policy, now)
+            continue
+        best: list[tuple[float, int]] = []  # a min-heap of the ``cap`` best (ties: older)
+        for score, mention_id in _scored(engine, where, now, batch):
+            entry = (score, -mention_id)
+            if len(best) < cap:
+                heapq.heappush(best, entry)
+            elif entry > best[0]:
+                heapq.heapreplace(best, entry)
+        chosen = sorted(((score, -neg) for score, neg in best), reverse=True)
+        for start in range(0, len(chosen), batch):
+            report.opened += _insert_cases(engine, chosen[start : start + batch], policy, now)
+        report.waiting[source] = int(needing) - len(chosen)
+        log.warning(
+            "flood from %s: %d mentions need attention; %d cases opened, %d waiting",
+            source, needing, len(chosen), report.waiting[source],
+        )  # fmt: skip
+    if report.opened:
+        log.info("opened %d cases", len(report.opened))
+    return report
 
 
 def refresh_priorities(engine: Engine, *, now: datetime | None = None) -> int:

@@ -79,7 +79,7 @@ def test_workflow_and_timeline(engine) -> None:
         change=Change(assignee="sam", status="in_progress", note="On it"),
     )
     assert (case.status, case.assignee, case.version) == ("in_progress", "sam", 2)
-    assert case.first_action_at is not None
+    assert case.first_action_at is None  # taking it and a note are not a first response
     with pytest.raises(CaseError, match="needs a reason"):
         update_case(engine, case_id, version=2, actor="sam", change=Change(status="dismissed"))
     case = update_case(
@@ -88,6 +88,7 @@ def test_workflow_and_timeline(engine) -> None:
     assert (
         case.status == "resolved" and case.resolved_at is not None and case.action_taken == "refund"
     )
+    assert case.first_action_at is not None  # the refund answered the customer
     with pytest.raises(CaseError, match="cannot become"):
         update_case(
             engine, case_id, version=3, actor="sam", change=Change(status="waiting_on_customer")
