@@ -1,4 +1,5 @@
-"""Words for a crawl's outcome, so that "blocked" never reads like "nothing said"."""
+"""Words for a crawl's outcome, so that "blocked" never reads like "nothing said", and for
+what a source lost: items waiting in the quarantine, with their reasons."""
 
 import re
 
@@ -8,8 +9,28 @@ BLOCKED = re.compile(
 )
 
 
-def verdict(status: str | None, new: int, error: str | None) -> tuple[str, str]:
-    """(what happened in words, tone ``ok``/``warn``/``bad``) for a source's run."""
+def verdict(
+    status: str | None, new: int, error: str | None, quarantined: int = 0
+) -> tuple[str, str]:
+    """(what happened in words, tone ``ok``/``warn``/``bad``) for a source's run;
+    ``quarantined`` items (of any run, not yet stored) are never ``ok``."""
+    label, tone = _verdict(status, new, error)
+    if quarantined:
+        label += f"; {quarantined} item{'s' if quarantined != 1 else ''} in quarantine"
+        tone = "warn" if tone == "ok" else tone
+    return label, tone
+
+
+def quarantine_note(count: int, reasons: list[tuple[str, int]]) -> str:
+    """The quarantine in words: ``3 items in quarantine: <reason> ×2, <reason>`` ("" if none)."""
+    if not count:
+        return ""
+    why = ", ".join(reason if n == 1 else f"{reason} ×{n}" for reason, n in reasons)
+    head = f"{count} item{'s' if count != 1 else ''} in quarantine"
+    return f"{head}: {why}" if why else head
+
+
+def _verdict(status: str | None, new: int, error: str | None) -> tuple[str, str]:
     if status is None:
         return "never ran", "warn"
     if status == "running":
@@ -23,7 +44,8 @@ def verdict(status: str | None, new: int, error: str | None) -> tuple[str, str]:
         return "ok: nothing new was said", "ok"
     if status == "partial":
         what = "partly blocked" if blocked else "partial"
-        return f"{what}: {new} new, some pages failed", "warn"
+        lost = "some items not stored" if error and "quarantine" in error else "some pages failed"
+        return f"{what}: {new} new, {lost}", "warn"
     if blocked:
         return "BLOCKED: we could not look", "bad"
     return "FAILED: we could not look", "bad"

@@ -1,14 +1,33 @@
 """Sources: each source's last runs, what they brought and what went wrong.
 
 "Nothing new was said" (a clean run with 0 new) and "we could not look" (blocked, failed)
-are shown as the different things they are.
+are shown as the different things they are. Items a source served that could not be stored
+wait in the quarantine: their count and reasons are shown per source, the items themselves
+listed (as text, never rendered) with what to run to retry them.
 """
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import context, display, loaders
-from dashboard.sources_view import verdict
+from dashboard.sources_view import quarantine_note, verdict
+from storage import quarantine
+
+
+@st.cache_data(ttl=loaders.LIST_TTL, show_spinner=False)
+def _quarantine(url: str) -> dict[str, Any]:
+    engine = context.engine()
+    return {
+        "counts": quarantine.open_counts(engine),
+        "reasons": quarantine.reasons_by_source(engine),
+        "items": [
+            {k: v for k, v in row.items() if k != "item"}
+            for row in quarantine.list_items(engine, limit=500)
+        ],
+    }
+
 
 context.person()
 
@@ -18,21 +37,51 @@ st.caption(
     "a blocked or failed run means we could not look."
 )
 sources = loaders.sources()
+held = _quarantine(context.settings().database_url)
+known = {s["name"] for s in sources}
+sources = [
+    *sources,
+    *(  # a source that was removed from the config but left items in quarantine
+        {
+            "name": name,
+            "last_status": None,
+            "last_run_at": None,
+            "items_new": 0,
+            "items_updated": 0,
+            "items_failed": 0,
+            "items_total": 0,
+            "error": None,
+            "monitors": None,
+        }
+        for name in sorted(set(held["counts"]) - known)
+    ),
+]
 if not sources:
     st.info("No source is configured or has run yet. Add [[sources]] to grapevine.toml.")
     st.stop()
+if held["counts"]:
+    total = sum(held["counts"].values())
+    st.warning(
+        f"{total} crawled item{'s' if total != 1 else ''} could not be stored and "
+        f"{'wait' if total != 1 else 'waits'} in quarantine (reasons below). "
+        "Once the cause is fixed: `grapevine quarantine retry --all`.",
+        icon=":material/inventory_2:",
+    )
 
 summary = pd.DataFrame(
     [
         {
             "Source": s["name"],
-            "Verdict": verdict(s["last_status"], s["items_new"], s["error"])[0],
+            "Verdict": verdict(
+                s["last_status"], s["items_new"], s["error"], held["counts"].get(s["name"], 0)
+            )[0],
             "Last run": display.as_local(pd.Timestamp(s["last_run_at"]).to_pydatetime())
             if s["last_run_at"]
             else None,
             "New": s["items_new"],
             "Updated": s["items_updated"],
             "Failed items": s["items_failed"],
+            "Quarantined": held["counts"].get(s["name"], 0),
             "Stored in all": s["items_total"],
             "Why": display.preview(s["error"] or s["monitors"] or "", 200),
         }
@@ -47,11 +96,37 @@ st.dataframe(
 )
 
 for source in sources:
-    label, tone = verdict(source["last_status"], source["items_new"], source["error"])
+    waiting = held["counts"].get(source["name"], 0)
+    label, tone = verdict(source["last_status"], source["items_new"], source["error"], waiting)
     icon = {"ok": ":material/check_circle:", "warn": ":material/warning:"}.get(
         tone, ":material/error:"
     )
     with st.expander(f"{source['name']} — {label}", icon=icon, expanded=tone == "bad"):
+        if waiting:
+            st.text(quarantine_note(waiting, held["reasons"].get(source["name"], [])))
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "ID": q["id"],
+                            "External id": str(q["external_id"] or ""),
+                            "Stage": q["stage"],
+                            "Reason": q["reason"],
+                            "Since": display.as_local(q["created_at"]),
+                            "Attempts": q["attempts"],
+                        }
+                        for q in held["items"]
+                        if q["source"] == source["name"]
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Since": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                    "Reason": st.column_config.TextColumn(width="large"),
+                },
+            )
+            st.caption(f"Retry once fixed: `grapevine quarantine retry --source {source['name']}`")
         runs = loaders.recent_runs(source["name"], 20)
         if not runs:
             st.caption("Never ran. It runs with the next `grapevine run` or `grapevine crawl`.")
@@ -74,6 +149,7 @@ for source in sources:
                         "Unchanged": run["items_unchanged"],
                         "Dropped": run["items_dropped"],
                         "Failed": run["items_failed"],
+                        "Quarantined": run.get("items_quarantined", 0),
                         "Errors": run["errors"],
                         "Finish": run["finish_reason"] or "",
                         "Reasons": run["error_summary"] or "",
