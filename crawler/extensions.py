@@ -3,7 +3,10 @@
 ``CrawlRunRecorder`` opens the row when the spider opens and closes it with the counts, the
 finish reason and a readable error summary built from the crawl stats (HTTP errors, download
 exceptions, parse problems the spider reported) so that "blocked" is never confused with
-"nothing new was said". After a clean crawl it advances the source's high-water mark.
+"nothing new was said". After a crawl that stored everything it read it keeps the spider's
+paging cursor and advances the high-water mark as far as nothing was left unread
+(:func:`keep_place`); a crawl stopped at its page or item limit is ``partial``
+(:func:`verdict`).
 """
 
 import logging
@@ -80,6 +83,37 @@ def crawl_outcome(
     return status, errors, summary
 
 
+def verdict(
+    spider: Spider, stats: dict[str, Any], reason: str | None
+) -> tuple[str, int, str | None]:
+    """:func:`crawl_outcome`, and ``partial`` with the reason when the spider stopped at
+    ``max_pages``/``max_items`` with more to read: ``ok`` is for complete crawls only."""
+    status, errors, summary = crawl_outcome(spider, stats, reason)
+    stopped = list(getattr(spider, "stopped", None) or [])
+    if stopped:
+        summary = "; ".join(filter(None, [summary, *stopped]))
+        if status == "ok":
+            status = "partial"
+    return status, errors, summary
+
+
+def keep_place(engine: Any, spider: Spider, stats: dict[str, Any]) -> None:
+    """After a crawl that stored everything it read: keep each listing's cursor (where it
+    goes on next run), and move the high-water mark only when no listing was left with a
+    gap — never past what was not fetched."""
+    source = getattr(spider, "source_name", spider.name)
+    next_cursor = getattr(spider, "next_cursor", None)
+    cursor = next_cursor() if callable(next_cursor) else None
+    mark = stats.get("grapevine/newest_published_at")
+    if getattr(spider, "stopped", None):
+        mark = None
+    elif getattr(spider, "listings", None):
+        covered = getattr(spider, "covered_until", None)
+        mark = None if covered is None else max(t for t in (mark, covered) if t is not None)
+    if mark is not None or cursor:
+        set_high_water_mark(engine, source, mark, cursor=cursor or None)
+
+
 class CrawlRunRecorder:
     """Record each crawl in ``crawl_run`` (needs ``GRAPEVINE_DATABASE_URL``)."""
 
@@ -124,7 +158,8 @@ class CrawlRunRecorder:
             return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
-        status, errors, summary = crawl_outcome(spider, stats, reason)
+        stored_all, _, _ = crawl_outcome(spider, stats, reason)
+        status, errors, summary = verdict(spider, stats, reason)
         monitors = getattr(spider, "monitor_results", None) or {}
         finish_crawl_run(
             self.engine,
@@ -143,9 +178,8 @@ class CrawlRunRecorder:
             monitors=monitors,
             stats={k: v if isinstance(v, int | float | str) else str(v) for k, v in stats.items()},
         )
-        newest = stats.get("grapevine/newest_published_at")
-        if status == "ok" and not items_lost(stats) and newest is not None:
-            set_high_water_mark(self.engine, getattr(spider, "source_name", spider.name), newest)
+        if stored_all == "ok" and not items_lost(stats):
+            keep_place(self.engine, spider, stats)
         log.info(
             "source %s: %s (%s)",
             getattr(spider, "source_name", spider.name),

@@ -5,7 +5,9 @@ A Twisted reactor runs once per process, so :func:`run_sources` is called once p
 per run so that a long-lived scheduler never hosts a stuck reactor).
 
 Sources arrive as plain dicts (``name``, ``type``, ``base_url``, ``brand``, ``match_terms``,
-``max_pages`` and the type's own options); this package does not read the config file.
+``max_pages``, ``max_items``, ``overlap_days`` and the type's own options); this package does
+not read the config file. An incremental crawl gives each spider the source's high-water mark
+(``since``) and paging cursor (``cursor``) from ``source_state``.
 """
 
 import logging
@@ -20,10 +22,10 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler import analysis_pool
 from crawler.db import engine_for
-from crawler.extensions import crawl_outcome
+from crawler.extensions import verdict
 from crawler.health import pages_read
 from crawler.progress import Callback, ProgressReporter
-from storage.runs import high_water_mark, record_failed_run
+from storage.runs import record_failed_run, source_state
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +70,15 @@ def spider_types() -> list[str]:
     return sorted(SpiderLoader.from_settings(project_settings()).list())
 
 
-def _spider_kwargs(source: dict[str, Any], since: Any) -> dict[str, Any]:
+def _spider_kwargs(
+    source: dict[str, Any], since: Any, cursor: dict[str, Any] | None = None
+) -> dict[str, Any]:
     kwargs = {k: v for k, v in source.items() if k not in _SPIDER_ARGS and v is not None}
     kwargs["source"] = source["name"]
     if since is not None:
         kwargs["since"] = since
+    if cursor:
+        kwargs["cursor"] = cursor
     return kwargs
 
 
@@ -90,7 +96,8 @@ def run_sources(
     """Crawl every source concurrently in one process; return one result per source.
 
     A source whose spider cannot start (unknown type, bad options) is recorded as failed and
-    the others go on. With ``incremental`` each source stops at its high-water mark. Every
+    the others go on. With ``incremental`` each source stops at its high-water mark (less the
+    overlap) and continues what its cursor says an earlier run left unread. Every
     ``progress_interval`` seconds (0: never) ``on_progress`` gets each source's pages and
     items so far (default: an INFO log line).
     """
@@ -121,11 +128,13 @@ def run_sources(
         except KeyError:
             fail(result, f"no spider for source type {source['type']!r}")
             continue
-        since = high_water_mark(engine, source["name"]) if (engine and incremental) else None
+        since, cursor = (
+            source_state(engine, source["name"]) if (engine and incremental) else (None, {})
+        )
         crawler = process.create_crawler(spidercls)
         _watch(crawler, result, collect_items)
         progress.add(result.name, crawler)
-        deferred = process.crawl(crawler, **_spider_kwargs(source, since))
+        deferred = process.crawl(crawler, **_spider_kwargs(source, since, cursor))
         deferred.addCallbacks(
             _crawl_done,
             _crawl_failed,
@@ -170,7 +179,7 @@ def _crawl_done(
     result.items_dropped = int(stats.get("grapevine/items_dropped", 0))
     result.items_failed = int(stats.get("grapevine/items_failed", 0))
     if crawler.spider is not None:
-        result.status, _, result.error = crawl_outcome(crawler.spider, stats, reason)
+        result.status, _, result.error = verdict(crawler.spider, stats, reason)
     progress.done(result.name)
     if on_done is not None:
         on_done(result)

@@ -19,6 +19,12 @@ class CrawlConfig(Strict):
     timeout: float = Field(default=30.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
     max_pages: int = Field(default=50, ge=1, description="pages per source per run, at most")
+    max_items: int = Field(
+        default=5000, ge=0, description="items per source per run, at most (0: no cap)"
+    )
+    overlap_days: float = Field(
+        default=3.0, ge=0, le=90, description="days behind the mark each run reads again"
+    )
     max_page_mb: float = Field(
         default=32.0, gt=0, le=1024, description="largest page, once decompressed, in MB"
     )
@@ -43,6 +49,8 @@ class SourceBase(Strict):
     match_terms: bool | None = None
     enabled: bool = True
     max_pages: int | None = Field(default=None, ge=1)
+    max_items: int | None = Field(default=None, ge=0)
+    overlap_days: float | None = Field(default=None, ge=0, le=90)
 
     @field_validator("base_url")
     @classmethod

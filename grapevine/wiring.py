@@ -87,8 +87,9 @@ def source_specs(settings: Settings, names: list[str] | None = None) -> list[dic
         spec = source.model_dump(exclude={"enabled"})
         for key in [k for k in spec if k.endswith("_env")]:  # secrets: names -> values
             spec[key.removesuffix("_env")] = settings.secret(spec.pop(key))
-        if spec.get("max_pages") is None:
-            spec["max_pages"] = settings.crawl.max_pages
+        for key in ("max_pages", "max_items", "overlap_days"):  # [crawl] defaults
+            if spec.get(key) is None:
+                spec[key] = getattr(settings.crawl, key)
         spec["brand"] = spec.get("brand") or settings.brand.name
         specs.append(spec)
     return specs

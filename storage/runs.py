@@ -80,10 +80,20 @@ def high_water_mark(engine: Engine, source: str) -> datetime | None:
         return as_utc(state.high_water_mark) if state else None
 
 
+def source_state(engine: Engine, source: str) -> tuple[datetime | None, dict[str, Any]]:
+    """The high-water mark and the paging cursor (``{}`` when none) kept for ``source``."""
+    with Session(engine) as session:
+        state = session.get(SourceState, source)
+        if state is None:
+            return None, {}
+        return as_utc(state.high_water_mark), dict(state.cursor or {})
+
+
 def set_high_water_mark(
     engine: Engine, source: str, mark: datetime | None, cursor: dict[str, Any] | None = None
 ) -> None:
-    """Advance the high-water mark of ``source`` (it never moves back)."""
+    """Advance the high-water mark of ``source`` (it never moves back; ``None`` leaves it)
+    and, when given, replace its paging cursor."""
     with Session(engine) as session:
         state = session.get(SourceState, source) or SourceState(source=source)
         old = as_utc(state.high_water_mark)

@@ -71,10 +71,11 @@ class AppStoreSpider(SourceSpider):
         self.saw_entries(len(items))
         fresh = [i for i in items if self.is_new(i.get("published_at"))]
         yield from fresh
-        last = min(last_page or APPLE_MAX_PAGES, APPLE_MAX_PAGES, self.max_pages)
+        last = min(last_page or APPLE_MAX_PAGES, APPLE_MAX_PAGES)
         if len(items) < APPLE_PAGE_SIZE:  # a short page is the last one
             last = page
-        if fresh and page < last and not self.reached_mark(i.get("published_at") for i in items):
+        more = fresh and page < last and not self.reached_mark(i.get("published_at") for i in items)
+        if self.keep_paging(page, bool(more)):
             yield scrapy.Request(
                 self.page_url(country, page + 1), cb_kwargs={"country": country, "page": page + 1}
             )

@@ -129,7 +129,7 @@ class BlueskySpider(SourceSpider):
         for _, item in scan.new(posts, self.post_item):
             yield item
         cursor = data.get("cursor")
-        if scan.more and cursor and page < self.max_pages:
+        if self.keep_paging(page, bool(scan.more and cursor)):
             yield self.search(str(cursor), page + 1)
 
     def post_item(self, post: Any) -> MentionItem | None:

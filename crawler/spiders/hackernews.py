@@ -80,8 +80,8 @@ class HackerNewsSpider(SourceSpider):
                     cb_kwargs={"title": hit.get("title")},
                 )
         pages = as_int(data.get("nbPages")) or 0
-        more = page + 1 < min(pages, self.max_pages)
-        if scan.more and more:
+        # Algolia counts pages from 0: ``page + 1`` pages were read
+        if self.keep_paging(page + 1, scan.more and page + 1 < pages):
             yield scrapy.Request(self.search_url(page + 1), cb_kwargs={"page": page + 1})
 
     def hit_item(self, hit: dict[str, Any]) -> MentionItem | None:

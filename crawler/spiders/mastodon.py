@@ -1,13 +1,31 @@
 """Mastodon: an instance's hashtag timelines, and status search where the instance allows it.
 
-Options: ``base_url`` (the instance), ``hashtags`` (``/api/v1/timelines/tag/<tag>``, paging
-with the ``Link`` header's ``next``; a hashtag lists everything, so only statuses naming a
-brand are kept), ``query`` (``/api/v2/search?type=statuses``, paging by ``offset``; kept as
-returned) and ``token`` (an access token, from the environment through ``token_env``; most
-instances only search statuses for signed-in users). Boosts are read as the boosted status.
+Options: ``base_url`` (the instance), ``hashtags`` (``/api/v1/timelines/tag/<tag>``; a hashtag
+lists everything, so only statuses naming a brand are kept), ``query`` (``/api/v2/search
+?type=statuses``; kept as returned) and ``token`` (an access token, from the environment
+through ``token_env``; Mastodon only searches statuses for a signed-in account). Boosts are
+read as the boosted status.
+
+Paging is by status id, the cursor of the Mastodon API: newest first with ``max_id`` (the id
+of the last status read, which is what the ``Link: rel=next`` address carries) down to a
+``since_id``. A Mastodon id is a time-ordered snowflake (milliseconds << 16), and a status that
+reaches the instance late — federated after newer ones, or backfilled — gets the id of its
+*publication* time (``Mastodon::Snowflake::Callbacks``), so it lands below statuses already
+read. Each run therefore reads down to ``since_id`` = the id of (what the last run covered −
+the overlap), and the upsert keeps each status once. We build the next page's address
+ourselves: the server's ``next`` link drops ``since_id``. A pass stopped by ``max_pages``
+keeps its ``max_id`` in the cursor (``{"tag:larkwood": {"top": ..., "gap": {"resume":
+"<max_id>", "floor": ...}}}``) and the next run continues from it.
+
+A search the server cannot perform is a problem, not a quiet day: Mastodon answers
+``statuses: []`` without an error when it has no full-text search (Elasticsearch), when the
+request is not signed in, or for a ``#tag``/``@account`` query. So an HTTP error, or a search
+that has never found a single status, is reported with the hint to use hashtags.
 """
 
 from collections.abc import AsyncIterator
+from datetime import datetime
+from html import escape
 from typing import Any
 from urllib.parse import quote, urlparse
 
@@ -16,9 +34,16 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, link_header, with_query
-from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
+from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 PAGE_SIZE = 40
+CANNOT_SEARCH = "this server cannot search statuses; use hashtags"
+_SEARCH_ERRORS = [400, 401, 403, 404, 410, 422, 429, 500, 501, 502, 503]
+
+
+def snowflake(moment: datetime) -> str:
+    """The lowest Mastodon status id minted at ``moment`` (``Snowflake.id_at``)."""
+    return str(max(int(moment.timestamp() * 1000), 0) << 16)
 
 
 class MastodonSpider(SourceSpider):
@@ -39,40 +64,74 @@ class MastodonSpider(SourceSpider):
     def request(self, url: str, **kwargs: Any) -> scrapy.Request:
         """A request, signed with the access token when there is one (never cached then)."""
         headers = {"Accept": "application/json"}
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = kwargs.pop("meta", {})
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
             meta["dont_cache"] = True
-        return scrapy.Request(url, headers=headers, meta=meta, **kwargs)
+        return scrapy.Request(url, headers=headers, meta=meta, dont_filter=True, **kwargs)
 
     async def start(self) -> AsyncIterator[Any]:
-        """The first page of each hashtag timeline and of the search."""
+        """The first page of each pass of each hashtag timeline and of the search."""
         tags = [t.lstrip("#").strip() for t in self.options.get("hashtags") or [] if t.strip()]
-        query = self.options.get("query")
+        query = str(self.options.get("query") or "").strip()
         if not tags and not query:
             self.report_problem(None, "no hashtags or query configured")
         for tag in tags:
-            url = self.url(with_query(f"/api/v1/timelines/tag/{quote(tag)}", limit=PAGE_SIZE))
-            yield self.request(url, callback=self.parse, cb_kwargs={"page": 1}, dont_filter=True)
+            listing = Listing(self, f"tag:{tag.lower()}")
+            for kind in self.passes(listing):
+                yield self.page(listing, kind, tag=tag)
         if query:
-            yield self.request(
-                self.search_url(0), callback=self.parse_search, cb_kwargs={"offset": 0, "page": 1}
-            )
+            if (query.startswith("#") or "@" in query) and " " not in query:
+                self.report_problem(
+                    None, f"Mastodon does not search statuses for {query!r}: {CANNOT_SEARCH}"
+                )
+                return
+            listing = Listing(self, f"search:{query.lower()}")
+            for kind in self.passes(listing):
+                yield self.page(listing, kind, query=query)
 
-    def search_url(self, offset: int) -> str:
-        """A page of status search results."""
-        return self.url(
-            with_query(
-                "/api/v2/search",
-                q=self.options.get("query"),
-                type="statuses",
-                limit=PAGE_SIZE,
-                offset=offset or None,
-            )
+    def passes(self, listing: Listing) -> list[str]:
+        """``new``, and ``gap`` when an earlier run left part of the listing unread."""
+        return ["new", "gap"] if listing.gap is not None else ["new"]
+
+    def page(
+        self,
+        listing: Listing,
+        kind: str,
+        *,
+        tag: str | None = None,
+        query: str | None = None,
+        max_id: str | None = None,
+        page: int = 1,
+    ) -> scrapy.Request:
+        """A page of a pass: below ``max_id`` (the gap's resume point at first), above the
+        id of the pass's low end."""
+        low = listing.low(listing.top if kind == "new" else listing.gap_floor)
+        if kind == "gap" and page == 1:
+            max_id = str(listing.gap_stop) if listing.gap_stop else None
+        since_id = snowflake(low) if low is not None else None
+        cb_kwargs = {"listing": listing, "kind": kind, "tag": tag, "query": query, "page": page}
+        if tag is not None:
+            path = f"/api/v1/timelines/tag/{quote(tag)}"
+            url = with_query(path, limit=PAGE_SIZE, max_id=max_id, since_id=since_id)
+            return self.request(self.url(url), callback=self.parse, cb_kwargs=cb_kwargs)
+        url = with_query(
+            "/api/v2/search",
+            q=query,
+            type="statuses",
+            limit=PAGE_SIZE,
+            max_id=max_id,
+            min_id=since_id,
+        )
+        return self.request(
+            self.url(url),
+            callback=self.parse_search,
+            cb_kwargs=cb_kwargs,
+            meta={"handle_httpstatus_list": _SEARCH_ERRORS},
         )
 
-    def parse(self, response: Response, page: int = 1, **kwargs: Any) -> Any:
-        """Yield a timeline page's statuses; follow ``Link: rel=next`` while they are new."""
+    def parse(self, response: Response, listing: Listing, kind: str, **kwargs: Any) -> Any:
+        """Yield a timeline page's statuses; request the next page while the pass goes on."""
         data = self.read_json(response)
         if data is None:
             return
@@ -80,42 +139,60 @@ class MastodonSpider(SourceSpider):
             error = data.get("error") if isinstance(data, dict) else None
             self.report_problem(response, f"not a Mastodon timeline ({error or 'no list'})")
             return
-        fresh = yield from self.statuses(data, listing=True)
-        next_url = link_header(response, "next")
-        if fresh and next_url and page < self.max_pages:
-            yield self.request(
-                response.urljoin(next_url), callback=self.parse, cb_kwargs={"page": page + 1}
-            )
+        more = bool(data) and link_header(response, "next") is not None
+        yield from self.statuses(data, listing, kind, more=more, listing_kind=True, **kwargs)
 
     def parse_search(
-        self, response: Response, offset: int = 0, page: int = 1, **kwargs: Any
+        self, response: Response, listing: Listing, kind: str, page: int = 1, **kwargs: Any
     ) -> Any:
-        """Yield a search page's statuses; page by ``offset`` while they are new."""
+        """Yield a search page's statuses; a search the server cannot do is a problem."""
+        if response.status >= 400:
+            self.report_problem(
+                response, f"the status search failed (HTTP {response.status}): {CANNOT_SEARCH}"
+            )
+            return
         data = self.read_json(response)
         if data is None:
             return
         statuses = data.get("statuses") if isinstance(data, dict) else None
         if not isinstance(statuses, list):
-            self.report_problem(response, "not a Mastodon search answer (no statuses)")
-            return
-        fresh = yield from self.statuses(statuses, listing=False)
-        if fresh and len(statuses) >= PAGE_SIZE and page < self.max_pages:
-            yield self.request(
-                self.search_url(offset + len(statuses)),
-                callback=self.parse_search,
-                cb_kwargs={"offset": offset + len(statuses), "page": page + 1},
+            self.report_problem(
+                response, f"not a Mastodon search answer (no statuses): {CANNOT_SEARCH}"
             )
+            return
+        if not statuses and page == 1 and kind == "new" and listing.top is None:
+            signed = "" if self._token else " (and the search was not signed in: set token_env)"
+            self.report_problem(
+                response, f"the status search has never found a status{signed}: {CANNOT_SEARCH}"
+            )
+            return
+        yield from self.statuses(
+            statuses, listing, kind, more=bool(statuses), listing_kind=False, page=page, **kwargs
+        )
 
-    def statuses(self, data: list[Any], *, listing: bool) -> Any:
-        """Yield the new statuses of a page; return whether the next page may have more."""
-        if not data:
+    def statuses(
+        self,
+        data: list[Any],
+        listing: Listing,
+        kind: str,
+        *,
+        more: bool,
+        listing_kind: bool,
+        page: int = 1,
+        **kwargs: Any,
+    ) -> Any:
+        """Yield the statuses of a page above the pass's low end; then the next page."""
+        if not data and page == 1 and kind == "new":
             self.empty_result()
-            return False
         self.saw_entries(len(data))
-        scan = PageScan(self, edits=True)
-        for _, item in scan.new(data, lambda s: self.status_item(s, listing=listing)):
+        scan = listing.scan(kind, edits=True)
+        to_item = lambda s: self.status_item(s, listing=listing_kind)  # noqa: E731
+        for _, item in scan.new(data, to_item, when=lambda s: _get(s, "created_at")):
             yield item
-        return scan.more
+        last = _get(data[-1], "id") if data else None
+        resume = str(last) if more and last else None
+        if scan.follow(page, resume):
+            yield self.page(listing, kind, max_id=resume, page=page + 1, **kwargs)
 
     def status_item(self, status: Any, *, listing: bool) -> MentionItem | None:
         """One status (a boost is read as the status it boosts)."""
@@ -135,7 +212,8 @@ class MastodonSpider(SourceSpider):
             url=status.get("url") or status.get("uri"),
             author=account.get("display_name") or account.get("username"),
             author_handle=handle,
-            text=f"<p>{spoiler}</p>{content}" if spoiler else content,
+            # the content warning is plain text: escaped, so "<support>" in it stays text
+            text=f"<p>{escape(spoiler)}</p>{content}" if spoiler else content,
             text_is_html=True,
             published_at=status.get("created_at"),
             edited_at=status.get("edited_at"),
@@ -150,3 +228,7 @@ class MastodonSpider(SourceSpider):
             },
             raw={"id": status.get("id"), "in_reply_to_id": status.get("in_reply_to_id")},
         )
+
+
+def _get(entry: Any, key: str) -> Any:
+    return entry.get(key) if isinstance(entry, dict) else None

@@ -96,7 +96,7 @@ class RedditSpider(SourceSpider):
             if self.comments and not listing and is_post and as_int(post.get("num_comments")):
                 yield self.thread_request(post)
         after = dig(data, "data", "after")
-        if scan.more and after and page < self.max_pages:
+        if self.keep_paging(page, bool(scan.more and after)):
             params = {**(params or {}), "after": after}
             yield self.listing(path, listing=listing, page=page + 1, **params)
 

@@ -4,8 +4,13 @@ Options: ``domain`` (the company's domain on Trustpilot) and ``languages`` (``al
 come from the page's ``__NEXT_DATA__`` JSON (``props.pageProps.reviews``), with the company's
 public reply; when that block is missing or has moved, from the page's JSON-LD ``Review``
 nodes. Both variants of the pending flag (``isPending`` and the older ``pending``) are read.
-Pages are newest first; paging stops when a page brings nothing newer (published or edited)
-than the high-water mark, at the last page or at ``max_pages``.
+Pages are newest first, by publication, and carry no id to page by: each run reads down to
+what the last run covered *less the overlap* (``overlap_days``, 3 by default), so a review
+published before the mark but shown late (held for moderation, restored) is still read, and
+the upsert keeps it once. A run stopped by ``max_pages`` records the page where the rest
+resumes (cursor ``{"reviews": {"top": ..., "gap": {"resume": N, "floor": ...}}}``); the next
+run starts it one page earlier (not counted against ``max_pages``), in case reviews were
+removed and the pages moved up.
 """
 
 import json
@@ -18,7 +23,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig, with_query
-from crawler.spiders.base import SourceSpider, coverage_rules
+from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 _ID_TAIL = re.compile(r"([0-9a-f]{24})/?$")
 
@@ -77,9 +82,21 @@ class TrustpilotSpider(SourceSpider):
         if not self.options.get("domain"):
             self.report_problem(None, "no domain configured")
             return
-        yield scrapy.Request(self.page_url(1), cb_kwargs={"page": 1}, dont_filter=True)
+        listing = Listing(self, "reviews")
+        yield scrapy.Request(
+            self.page_url(1), cb_kwargs={"page": 1, "kind": "new"}, dont_filter=True
+        )
+        if listing.gap is not None:
+            start = max(1, (as_int(listing.gap_stop) or 2) - 1)
+            yield scrapy.Request(
+                self.page_url(start),
+                cb_kwargs={"page": start, "kind": "gap", "read": 0},  # a re-read: not counted
+                dont_filter=True,
+            )
 
-    def parse(self, response: Response, page: int = 1, **kwargs: Any) -> Any:
+    def parse(
+        self, response: Response, page: int = 1, kind: str = "new", read: int = 1, **kwargs: Any
+    ) -> Any:
         """Yield the page's reviews and follow the next page while pages bring new ones."""
         data = next_data(response)
         props = dig(data, "props", "pageProps") or {}
@@ -102,17 +119,21 @@ class TrustpilotSpider(SourceSpider):
                 )
                 return
         self.saw_entries(len(items))
-        fresh = [
-            i
-            for i in items
-            if self.is_new(i.get("published_at"), i.get("edited_at"))
-            and i.get("external_id") not in self.seen_ids
-        ]
+        # a page holding only reviews already read (the site ignored ``page``) ends the pass
+        repeated = all(i.get("external_id") in self.seen_ids for i in items)
+        scan = self.listings["reviews"].scan(kind, edits=True)
+        for _, item in scan.new(items, lambda i: i):
+            if item.get("external_id") not in self.seen_ids:
+                yield item
         self.seen_ids.update(i.get("external_id") for i in items)
-        yield from fresh
-        done = self.reached_mark(i.get("published_at") for i in items)
-        if fresh and not done and page < self.max_pages and self.has_next(response, props, page):
-            yield scrapy.Request(self.page_url(page + 1), cb_kwargs={"page": page + 1})
+        more = self.has_next(response, props, page) and not (repeated and kind == "new")
+        resume = page + 1 if more else None
+        if scan.follow(read, resume):
+            yield scrapy.Request(
+                self.page_url(page + 1),
+                cb_kwargs={"page": page + 1, "kind": kind, "read": read + 1},
+                dont_filter=True,  # the other pass may read the same page
+            )
 
     def has_next(self, response: Response, props: Any, page: int) -> bool:
         """Whether there is a page after ``page`` (pagination data, else a ``rel=next`` link)."""

@@ -202,3 +202,54 @@ def reddit_comment_listing() -> dict[str, Any]:
         data = {**comment, "replies": "", "link_title": "Ba Dum Tsss"}
         children.append({"kind": "t1", "data": data})
     return {"kind": "Listing", "data": {"children": children, "after": None, "before": None}}
+
+
+MASTODON_ARRIVALS = "mastodon/timelines_tag_larkwood_arrivals_synthetic.json"
+
+
+class MastodonTimeline:
+    """A hashtag timeline served as a Mastodon instance serves it, for a route of LocalServer.
+
+    Statuses are kept in id order (newest first, as ``TagFeed#get``): ``max_id`` and
+    ``since_id`` bound the page (``id < max_id``, ``id > since_id``), ``min_id`` gives the
+    statuses just above it, ``limit`` is capped at ``cap`` (Mastodon caps it at 40). A page
+    that is not empty carries ``Link`` ``next`` (``max_id`` = its last id) and ``prev``
+    (``min_id`` = its first id) with ``limit`` only, like ``Api::V1::Timelines::TagController``
+    — the server's links drop ``since_id``. :meth:`arrive` adds statuses as they reach the
+    instance; each keeps the id the instance gave it.
+    """
+
+    def __init__(self, base: str, tag: str, statuses: list[dict[str, Any]], cap: int = 40):
+        self.base = base
+        self.path = f"/api/v1/timelines/tag/{tag}"
+        self.statuses: list[dict[str, Any]] = []
+        self.cap = cap
+        self.arrive(statuses)
+
+    def arrive(self, statuses: list[dict[str, Any]]) -> None:
+        """Statuses that reached the instance (federated, backfilled or posted)."""
+        self.statuses = sorted([*self.statuses, *statuses], key=lambda s: -int(s["id"]))
+
+    def __call__(self, path: str) -> Any:
+        from urllib.parse import parse_qs, urlparse
+
+        from helpers.httpserver import Reply
+
+        query = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+        limit = min(int(query.get("limit", 20)), self.cap)
+        rows = self.statuses
+        if "max_id" in query:
+            rows = [s for s in rows if int(s["id"]) < int(query["max_id"])]
+        if "since_id" in query:
+            rows = [s for s in rows if int(s["id"]) > int(query["since_id"])]
+        if "min_id" in query:
+            rows = [s for s in rows if int(s["id"]) > int(query["min_id"])][-limit:]
+        page = rows[:limit]
+        headers = {}
+        if page:
+            url = f"{self.base}{self.path}?limit={query.get('limit', 20)}"
+            headers["Link"] = (
+                f'<{url}&max_id={page[-1]["id"]}>; rel="next", '
+                f'<{url}&min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return Reply(json.dumps(page), headers=headers, content_type="application/json")

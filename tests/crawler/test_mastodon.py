@@ -2,8 +2,10 @@
 
 import json
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
 
-from crawler_sites import MASTODON_1, MASTODON_2, load
+from crawler_sites import MASTODON_1, MASTODON_2, MASTODON_ARRIVALS, MastodonTimeline, load
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
 
@@ -13,27 +15,30 @@ BRANDS = [
 ]
 
 
-def routes(base: str) -> dict[str, Reply]:
-    def page(fixture: str, next_max: str, prev_min: str) -> Reply:
-        link = (
-            f'<{base}{TAG}?limit=40&max_id={next_max}>; rel="next", '
-            f'<{base}{TAG}?limit=40&min_id={prev_min}>; rel="prev"'
-        )
-        return Reply.fixture(fixture, headers={"Link": link})
-
+def routes(base: str) -> dict[str, Any]:
+    """The recorded 20 statuses as the test instance served them (pages of 10), and search."""
     statuses = load(MASTODON_1)
-    boost = {**statuses[1], "id": "999", "uri": "http://x/boost", "reblog": statuses[0]}
-    return {
-        f"{TAG}?limit=40": page(MASTODON_1, "117020582177108552", "117020582251615632"),
-        f"{TAG}?limit=40&max_id=117020582177108552": page(
-            MASTODON_2, "117020582097668259", "117020582169338211"
-        ),
-        f"{TAG}?limit=40&max_id=117020582097668259": Reply("[]", content_type="application/json"),
-        "/api/v2/search": Reply(
-            json.dumps({"accounts": [], "hashtags": [], "statuses": [boost, *statuses[2:5]]}),
-            content_type="application/json",
-        ),
+    boost = {
+        **statuses[1],
+        "id": "117020582260000000",
+        "uri": "http://x/boost",
+        "reblog": statuses[0],
     }
+    return {
+        TAG: MastodonTimeline(base, "gvtest", [*statuses, *load(MASTODON_2)], cap=10),
+        "/api/v2/search": lambda path: search_reply(path, [boost, *statuses[2:5]]),
+    }
+
+
+def search_reply(path: str, statuses: list[Any]) -> Reply:
+    """``/api/v2/search``: the statuses below ``max_id`` (Mastodon's id range filter)."""
+    query = parse_qs(urlparse(path).query)
+    below = int(query["max_id"][0]) if "max_id" in query else None
+    found = [s for s in statuses if below is None or int(s["id"]) < below]
+    return Reply(
+        json.dumps({"accounts": [], "hashtags": [], "statuses": found}),
+        content_type="application/json",
+    )
 
 
 def sources(base: str) -> list[dict[str, object]]:
@@ -79,8 +84,50 @@ def test_hashtag_pages_matching_and_signed_in_search() -> None:
 
     search = by_name["toot-search"]
     assert search["status"] == "ok", search["error"]
-    [asked] = [r for r in log if r.path.startswith("/api/v2/search")]
+    # newest first, then below the last id read (an empty page ends the search)
+    asked, after = [r for r in log if r.path.startswith("/api/v2/search")]
     assert "q=numbers" in asked.path and "type=statuses" in asked.path
+    assert "max_id=" not in asked.path and "max_id=" in after.path
     assert asked.headers.get("Authorization") == "Bearer tok-123"
     texts = sorted(i["text"] for i in search["items"])
     assert len(texts) == 4 and texts[-1].startswith("Toot number 29!")  # the boost, unwrapped
+
+
+def test_content_warning_stays_text_and_a_search_the_server_cannot_do_is_reported() -> None:
+    run1 = load(MASTODON_ARRIVALS)["run1"]
+    brands = [{"name": "Larkwood", "terms": ["larkwood"], "exclusions": [], "is_competitor": False}]
+    empty = json.dumps({"accounts": [], "hashtags": [], "statuses": []})
+    with LocalServer() as server:
+        base = server.base_url
+        server.routes.update(
+            {
+                "/api/v1/timelines/tag/larkwood": MastodonTimeline(base, "larkwood", run1),
+                # Mastodon without Elasticsearch: an answer, and never a status
+                "/api/v2/search": Reply(empty, content_type="application/json"),
+                "/locked/api/v2/search": Reply(
+                    json.dumps({"error": "This action is not allowed"}),
+                    status=403,
+                    content_type="application/json",
+                ),
+            }
+        )
+        common = {"type": "mastodon", "token": "tok"}
+        results = crawl(
+            [
+                {**common, "name": "tag", "base_url": base, "hashtags": ["larkwood"]},
+                {**common, "name": "no-fts", "base_url": base, "query": "larkwood refund"},
+                {**common, "name": "locked", "base_url": base + "/locked", "query": "larkwood"},
+                {**common, "name": "hash", "base_url": base, "query": "#larkwood"},
+            ],
+            {"GRAPEVINE_BRANDS": brands},
+        )
+    by_name = {r["name"]: r for r in results}
+    [warned] = [i for i in by_name["tag"]["items"] if "charged me twice" in i["text"]]
+    # the content warning is text: "<support>" is kept, not dropped as a tag
+    assert "Refund <support> thread" in warned["text"]
+    assert "<em>" not in warned["text"] and "waiting on support" in warned["text"]
+    for name in ("no-fts", "locked", "hash"):
+        assert by_name[name]["status"] == "failed", name
+        assert "this server cannot search statuses; use hashtags" in by_name[name]["error"]
+    assert "HTTP 403" in by_name["locked"]["error"]
+    assert "never found a status" in by_name["no-fts"]["error"]
