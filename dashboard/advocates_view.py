@@ -59,7 +59,7 @@ def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 "Came back happier": "yes" if row.get("came_back") else "",
                 "Loved": display.preview(", ".join(row.get("aspects") or []), 60),
                 "Rating": display.stars(row.get("rating")),
-                "Reach": row.get("reach"),
+                "Reach": f"{row['reach']:,}" if row.get("reach") else "",
                 "Source": row.get("source"),
                 "Published": display.as_local(row.get("published_at")),
                 "Done": ", ".join(KINDS.get(k, k) for k in row.get("done") or []),

@@ -13,11 +13,13 @@ st.caption(
     "Enthusiastic mentions and 4–5 star reviews of the brand, known customers first. "
     "Thank them, ask for a review elsewhere, or invite them to refer a friend."
 )
+# a month by default: happy voices are rarer than complaints, and a thank-you a few weeks
+# late still lands (the weekly report shows the week's)
 PERIODS = {7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days"}
 days = st.segmented_control(
-    "Period", list(PERIODS), format_func=PERIODS.__getitem__, default=7, key="adv_days"
+    "Period", list(PERIODS), format_func=PERIODS.__getitem__, default=30, key="adv_days"
 )
-rows = av.advocates(days or 7)
+rows = av.advocates(days or 30)
 if not rows:
     st.info("No happy mention of the brand in this period yet.")
     st.stop()
@@ -45,7 +47,6 @@ event = st.dataframe(
     selection_mode="single-row",
     hide_index=True,
     width="stretch",
-    column_config={"Reach": st.column_config.NumberColumn(format="%d")},
 )
 picked = event.selection.rows if event is not None else []
 if picked:
