@@ -60,3 +60,33 @@ def test_large_batches_and_duplicate_keys_in_one_batch(engine) -> None:
     with Session(engine) as session:
         text = session.scalars(select(Mention.text).where(Mention.external_id == "7")).one()
     assert text == "text 7 edited"  # the last row for a key wins
+
+
+def test_short_fields_are_cleaned_and_cut_text_never(engine) -> None:
+    from storage.sanitise import LIMITS, stable_id
+
+    long_text = "Still waiting.\n\n" + "word " * 5000
+    result = upsert_mentions(
+        engine,
+        [
+            row(
+                "c1",
+                long_text,
+                author="Ann\x07\x1b[31m Lee",
+                language="en" * 30,
+                reach=10**12,
+                url="https://example.com/" + "p" * 5000,
+            )
+        ],
+    )
+    assert result.new == 1
+    with Session(engine) as session:
+        stored = session.scalars(select(Mention)).one()
+    assert stored.text == long_text  # never cut
+    assert stored.url is not None and len(stored.url) > 5000
+    assert stored.author == "Ann[31m Lee"  # control characters gone, the rest kept
+    assert stored.language is not None and len(stored.language) == LIMITS["language"]
+    assert stored.language.endswith("…")
+    assert stored.reach == 2**31 - 1
+    assert stable_id("a" * 500, 400) == stable_id("a" * 500, 400) != stable_id("a" * 501, 400)
+    assert len(stable_id("a" * 500, 400)) == 400

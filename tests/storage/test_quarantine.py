@@ -84,3 +84,13 @@ def test_a_row_the_database_refuses_is_quarantined_and_the_rest_stored(engine: E
     assert quarantine.open_counts(engine) == {}
     [done] = quarantine.list_items(engine, include_resolved=True)
     assert done["attempts"] == 2 and done["resolved_at"] is not None
+
+
+def test_in_a_callers_transaction_refused_rows_roll_back_alone(engine: Engine) -> None:
+    """With a connection, each row is retried in a savepoint of the caller's transaction."""
+    refuse(engine, "bad")
+    with engine.begin() as conn:
+        result = upsert_mentions(conn, [row("a"), row("bad"), row("b")])
+    assert (result.new, result.quarantined) == (2, 1)
+    assert set(mentions(engine)) == {"a", "b"}
+    assert [q["external_id"] for q in quarantine.list_items(engine)] == ["bad"]
