@@ -101,7 +101,7 @@ def happy_mentions(
 def _best_links(session: Session, mention_ids: list[int]) -> dict[int, dict[str, Any]]:
     if not mention_ids:
         return {}
-    query = (
+    query: Any = (
         select(
             col(CustomerLink.mention_id),
             col(CustomerLink.status).label("link_status"),

@@ -70,7 +70,7 @@ def report_command(
     every week when [report] weekly = true.
 
     \b
-    Examples:
+    Example:
       grapevine report --period week -o week.html
       grapevine report --format pdf -o week.pdf --config acme/grapevine.toml
       grapevine report --email
