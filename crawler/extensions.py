@@ -42,7 +42,8 @@ def items_lost(stats: dict[str, Any]) -> int:
 
 
 def lost_summary(stats: dict[str, Any]) -> str | None:
-    """ "3 items quarantined: <reasons>; see `grapevine quarantine list`" (and failed ones)."""
+    """What the crawl lost, in words: ``3 items quarantined: <reasons>; see `grapevine
+    quarantine list``` (and the items not stored at all), or ``None``."""
     parts = []
     for key, what in (("failed", "not stored (database unavailable)"), ("quarantined", "")):
         count = int(stats.get(f"grapevine/items_{key}", 0))
