@@ -124,6 +124,12 @@ class TriageConfig(Strict):
     follow_up_days: list[int] = Field(default_factory=lambda: [30, 60, 90])
     templates_dir: str | None = None
     competitor_cases: bool = False
+    max_new_cases_per_source: int = Field(
+        default=200,
+        ge=0,
+        description="cases one run opens per source at most, highest priority first "
+        "(the rest waits for the next runs, with one flood alert); 0: no cap",
+    )
 
 
 class UserConfig(Strict):

@@ -16,7 +16,7 @@ lock's own watch thread does the checking and stops the crawl as SIGTERM would.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, update
@@ -26,11 +26,11 @@ from crawler.progress import Callback as ProgressCallback
 from crawler.runner import SourceResult, run_sources
 from grapevine import locks, stopping
 from grapevine.config import Settings
-from grapevine.ops import alerts_now, export_now, follow_ups_now
+from grapevine.ops import alerts_now, export_now, flood_alerts_now, follow_ups_now
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
 from storage.models import JobRun
 from storage.types import utcnow
-from triage.cases import open_cases, refresh_priorities
+from triage.cases import open_new_cases, refresh_priorities
 from triage.customers import link_new_mentions
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class JobSummary:
 
     sources: list[SourceResult] = field(default_factory=list)
     cases_opened: int = 0
+    #: Per source over the case cap: mentions needing attention, cases opened, waiting.
+    floods: dict[str, dict[str, int]] = field(default_factory=dict)
     exports_sent: int = 0
     exports_failed: int = 0
     exports_waiting: int = 0
@@ -66,6 +68,8 @@ class JobSummary:
         return {
             "sources": [s.as_dict() for s in self.sources],
             "cases_opened": self.cases_opened,
+            "cases_waiting": sum(f["waiting"] for f in self.floods.values()),
+            "floods": self.floods,
             "links_suggested": self.links_suggested,
             "links_confirmed": self.links_confirmed,
             "exports_sent": self.exports_sent,
@@ -120,9 +124,33 @@ def link_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
 
 
 def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
-    """Open cases for new mentions that need attention; refresh open cases' priorities."""
-    summary.cases_opened = len(open_cases(engine, triage_policy(settings)))
+    """Open cases for new mentions that need attention; refresh open cases' priorities.
+
+    At most ``[triage] max_new_cases_per_source`` cases per source and run (flood control);
+    a source over it gets one flood alert, and its numbers are in the summary (``floods``).
+    """
+    policy = replace(
+        triage_policy(settings),
+        max_new_cases_per_source=settings.triage.max_new_cases_per_source,
+    )
+    opening = open_new_cases(engine, policy)
+    summary.cases_opened = len(opening.opened)
+    summary.floods = {
+        source: {
+            "needing": opening.needing[source],
+            "opened": opening.opened_for(source),
+            "waiting": waiting,
+        }
+        for source, waiting in opening.waiting.items()
+    }
     refresh_priorities(engine)
+    if opening.waiting:
+        report = flood_alerts_now(settings, engine, opening)
+        summary.alerts_sent += report.sent
+        for notice in report.notices:
+            log.warning("%s", notice.text.splitlines()[0])
+        if report.errors:
+            raise StepProblem("flood alert: " + "; ".join(report.errors))
 
 
 class StepProblem(Exception):

@@ -21,7 +21,9 @@ from grapevine.wiring import (
     retry_policy,
 )
 from storage.types import utcnow
-from triage.alerts import AlertsReport, run_alerts
+from triage.alerts import AlertsReport, run_alerts, send_notice
+from triage.alerts_checks import flood_notices
+from triage.cases import Opening
 from triage.export import ExportReport, export_pending
 from triage.followups import run_follow_ups
 
@@ -66,6 +68,20 @@ def alerts_now(settings: Settings, engine: Engine, *, now: datetime | None = Non
         now=now or utcnow(),
         case_link=case_link(settings),
     )
+
+
+def flood_alerts_now(
+    settings: Settings, engine: Engine, opening: Opening, *, now: datetime | None = None
+) -> AlertsReport:
+    """One alert per source over the per-source case cap in this run."""
+    report = AlertsReport()
+    channels = alert_channels(settings)
+    for notice in flood_notices(opening, queue_url=alert_policy(settings).queue_url):
+        report.notices.append(notice)
+        delivered, errors = send_notice(engine, channels, notice, now=now or utcnow())
+        report.sent += int(delivered)
+        report.errors += errors
+    return report
 
 
 def follow_ups_now(

@@ -9,6 +9,9 @@
 * **Silent source**: a source that usually brings something new every *d* (the median gap
   between its productive runs) has brought nothing for ``silence_factor`` × *d*, over at least
   two clean runs. One alert per episode: not again until it brings something.
+* **Flood**: a source brought more mentions needing attention than one run opens cases
+  for (``[triage] max_new_cases_per_source``). One alert per source and run, saying how
+  many wait (:func:`flood_notices`, sent by the job's triage step).
 """
 
 import statistics
@@ -22,6 +25,7 @@ from storage.models import Alert, CrawlRun, Mention
 from storage.runs import recent_runs
 from storage.types import as_utc
 from triage.alerts import AlertPolicy, Notice, last_alert
+from triage.cases import Opening
 
 WINDOW = timedelta(hours=24)
 FAILED = ("failed", "interrupted")
@@ -170,4 +174,33 @@ def silence_notices(engine: Engine, policy: AlertPolicy, *, now: datetime) -> li
         )
         if notice is not None:
             notices.append(notice)
+    return notices
+
+
+def flood_notices(opening: Opening, *, queue_url: str | None = None) -> list[Notice]:
+    """One alert per source whose mentions needing attention went over the cap this run."""
+    notices = []
+    for source, waiting in sorted(opening.waiting.items()):
+        needing, opened = opening.needing[source], opening.opened_for(source)
+        text = (
+            f"flood: {needing:,} mentions needing attention from {source}; "
+            f"{opened:,} cases opened, {waiting:,} waiting"
+        )
+        lines = [
+            text,
+            "The highest-priority ones were opened; the rest stay flagged and are opened by "
+            "the next runs (raise [triage] max_new_cases_per_source to open more at once, or "
+            "check whether the source is noisy).",
+        ]
+        if queue_url:
+            lines.append(f"The queue: {queue_url}")
+        notices.append(
+            Notice(
+                kind="flood",
+                key=source,
+                subject=f"[Grapevine] Flood from {source}: {waiting:,} mentions waiting",
+                text="\n".join(lines),
+                data={"source": source, "needing": needing, "opened": opened, "waiting": waiting},
+            )
+        )
     return notices
