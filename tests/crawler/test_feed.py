@@ -18,7 +18,7 @@ def test_google_alerts_feed_items_and_fields() -> None:
             [{"name": "alerts", "type": "feed", "urls": [server.url("/alerts/feeds/1/2")]}],
             {"GRAPEVINE_BRANDS": BRANDS},
         )
-    assert result["status"] == "ok", result
+    assert result["status"] == "ok", result["error"]
     items = result["items"]
     assert len(items) == 20
     first = items[0]
@@ -86,3 +86,47 @@ def test_a_broken_feed_is_recorded_and_the_other_source_goes_on(tmp_path: Path) 
     summary = {s["name"]: s for s in status_summary(make_engine(url))["sources"]}
     assert summary["bad"]["last_status"] == "failed" and "HTTP 500" in summary["bad"]["error"]
     assert summary["good"]["items_total"] == 20
+
+
+def _rss(title: str, guid: str, declaration: str | None) -> str:
+    head = f'<?xml version="1.0" encoding="{declaration}"?>\n' if declaration else ""
+    return (
+        f'{head}<rss version="2.0"><channel><title>Feed</title><link>http://f.test/</link>'
+        f"<description>d</description><item><guid>{guid}</guid><title>{title}</title>"
+        f"<link>http://f.test/{guid}</link><pubDate>Mon, 30 Nov 2026 10:00:00 GMT</pubDate>"
+        f"<description>{title}</description></item></channel></rss>"
+    )
+
+
+def test_each_feed_is_decoded_in_its_own_encoding() -> None:
+    """Declared, BOM-marked and HTTP-announced encodings, and one bad byte in Shift_JIS."""
+    cp1252 = "Slack: 5 € “quoted” — naïve"
+    latin1 = "Slack à la carte, señor"
+    utf16 = "Slack 日本語 ελληνικά"
+    sjis = "Slack 日本語のレビュー"
+    bad_sjis = _rss(sjis, "sjis", "shift_jis").encode("shift_jis")
+    bad_sjis = bad_sjis.replace("レ".encode("shift_jis"), b"\xff")  # not a Shift_JIS byte
+    routes = {
+        "/cp1252": Reply(_rss(cp1252, "cp1252", "windows-1252").encode("cp1252")),
+        "/latin1": Reply(
+            _rss(latin1, "latin1", None).encode("latin-1"),
+            content_type="application/rss+xml; charset=ISO-8859-1",
+        ),
+        "/utf16": Reply(_rss(utf16, "utf16", "utf-16").encode("utf-16")),
+        "/sjis": Reply(bad_sjis),
+        "/ref": Reply(_rss("Slack caf&#233; &#x1F600; &#0; &#xD800;", "ref", "utf-8")),
+    }
+    with LocalServer(routes) as server:
+        [result] = crawl(
+            [{"name": "f", "type": "feed", "urls": [server.url(p) for p in routes]}],
+            {"GRAPEVINE_BRANDS": BRANDS},
+        )
+    assert result["status"] == "ok", result["error"]
+    titles = {i["external_id"]: i["title"] for i in result["items"]}
+    assert titles["cp1252"] == cp1252
+    assert titles["latin1"] == latin1
+    assert titles["utf16"] == utf16
+    # the bad byte is marked where it was; the rest of the entry is read in its own encoding
+    assert titles["sjis"] == "Slack 日本語の\ufffdビュー"
+    # character references XML allows are kept; NUL and a lone surrogate are marked
+    assert titles["ref"] == "Slack café 😀 \ufffd \ufffd"

@@ -2,9 +2,10 @@
 
 One crawl, one source per fault: a gzip bomb and a page over the size limit (announced and
 not) end ``failed`` with the size reason while the crawl process stays small; a redirect loop
-and a 30-redirect chain are failures that say "redirect"; a feed with one entry of invalid
-UTF-8 stores every other entry exactly; the feed full of control characters, surrogates and
-over-long fields still yields its entries.
+and a 30-redirect chain are failures that say "redirect"; a trickling page ends at the
+download timeout; a feed with one entry of invalid UTF-8 stores every other entry exactly; the
+feed and the JSON page full of control characters, surrogates and over-long fields still
+yield every entry.
 
 Memory bound: the crawl child's peak resident size (``ru_maxrss``) stays under 400 MB; an
 idle crawl process is ~150 MB, so 400 MB leaves room for a 32 MB page and its copies but not
@@ -17,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from helpers.crawl import _child
-from helpers.hostile_site import BAD_ENTRY, GOOD_ENTRIES, HOSTILE_FEED_IDS, HostileSite
+from helpers.hostile_site import (
+    BAD_ENTRY,
+    GOOD_ENTRIES,
+    HOSTILE_FEED_IDS,
+    HOSTILE_HIT_IDS,
+    HostileSite,
+)
 
 from storage import make_engine, upgrade
 from storage.queries import status_summary
@@ -87,9 +94,12 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
             feed("short-chain", site.url("/redirect/chain/3")),
             feed("utf8", site.url("/feed/bad-utf8.xml")),
             feed("hostile", site.url("/feed/hostile.xml")),
+            feed("trickle", site.url("/trickle")),
+            {"name": "hn", "type": "hackernews", "query": "Slack", "base_url": site.url("/hn")},
         ]
         results, peak_mb = measured_crawl(
-            sources, {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS}
+            sources,
+            {"GRAPEVINE_DATABASE_URL": url, "GRAPEVINE_BRANDS": BRANDS, "DOWNLOAD_TIMEOUT": 4},
         )
     by_name = {r["name"]: r for r in results}
     status = {r["name"]: r["status"] for r in results}
@@ -103,6 +113,8 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
         "short-chain": "ok",
         "utf8": "ok",
         "hostile": "ok",
+        "trickle": "failed",
+        "hn": "ok",
     }, errors
     limit = "page larger than 32 MB"
     assert f"{limit} once decompressed: {site.url('/bomb.xml')}" in errors["bomb"]
@@ -112,6 +124,8 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
     assert "/redirect/loop -> " in errors["loop"]
     assert "too many redirects (more than 20)" in errors["chain"]
     assert peak_mb < PEAK_MB, f"the crawl process peaked at {peak_mb:.0f} MB"
+    # a page that sends one byte every 2 s ends at the download timeout (the whole download)
+    assert "timed out" in errors["trickle"]
 
     # one entry with invalid UTF-8 does not change how the others decode
     utf8 = {i["external_id"]: i for i in by_name["utf8"]["items"]}
@@ -126,6 +140,9 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
 
     # every hostile entry is kept (the storage layer cleans what the database refuses)
     assert len(by_name["hostile"]["items"]) == len(HOSTILE_FEED_IDS)
+    assert "\ufffd" in by_name["hostile"]["items"][0]["external_id"]  # NUL & co. marked
+    # the JSON API page with NUL, surrogates, bad bytes and over-long fields: all read
+    assert len(by_name["hn"]["items"]) == len(HOSTILE_HIT_IDS)
 
     # what `grapevine status` shows
     summary = {s["name"]: s for s in status_summary(engine)["sources"]}
