@@ -98,3 +98,29 @@ def test_brand_health_counts_praise_too(app, sqlite_engine) -> None:
     assert rows["Larkwood Coffee"]["praise"] == praise
     assert rows["Beanstalk Roasters"]["praise"] == 1  # the rival's fan
     assert rows["Beanstalk Roasters"]["praise_share"] == 0.5
+
+
+def test_a_hostile_fan_is_shown_as_text(app, sqlite_engine) -> None:
+    from storage.mentions import upsert_mentions
+    from tests.dashboard.seed import HOSTILE_TEXT, HOSTILE_TITLE, mention
+
+    upsert_mentions(
+        sqlite_engine,
+        [
+            mention(
+                "hostile-fan", 0.1, author="<b>Eve</b> **bold**", title=HOSTILE_TITLE,
+                text=HOSTILE_TEXT, url="javascript:alert(5)", label="positive", sentiment=0.9,
+                rating=5.0,
+            )
+        ],
+    )  # fmt: skip
+    at = open_page(app(), "advocates")
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [t.value for t in at.text]
+    assert HOSTILE_TITLE in texts and HOSTILE_TEXT in texts  # as written, as plain text
+    assert any("not a web link, not opened" in t for t in texts)
+    assert not at.get("link_button")
+    shown = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.success, *at.subheader])
+    assert "<script" not in shown and "**bold**" not in shown and "javascript:" not in shown
+    # the first word of the name as they wrote it, in a code block: text, never HTML
+    assert at.code[0].value.startswith("Hi <b>Eve</b>,")
