@@ -24,6 +24,9 @@ QUARANTINE = QuarantinedItem.__table__  # type: ignore[attr-defined]
 _SQL_TAIL = re.compile(r"\s*\[(?:SQL|parameters|SQL parameters)[:\s].*", re.DOTALL)
 _BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
 _REASON_LENGTH = 300
+#: A quoted value in a database message (``invalid input syntax: "<a value>"``): long ones
+#: are left out, so a message never carries a review's text.
+_LONG_QUOTE = re.compile(r"([\"'])([^\"']{40,})\1")
 
 
 def reason_for(exc: BaseException) -> str:
@@ -37,6 +40,7 @@ def reason_for(exc: BaseException) -> str:
     if isinstance(error, UnicodeError):
         first = f"{type(error).__name__}: {getattr(error, 'reason', 'bad text')}"
         return first[:_REASON_LENGTH]
+    first = _LONG_QUOTE.sub(lambda m: f"<{len(m.group(2))} characters>", first)
     name = type(error).__name__
     return (f"{name}: {first}" if first else name)[:_REASON_LENGTH]
 
