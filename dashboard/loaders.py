@@ -166,6 +166,7 @@ def changed() -> None:
     for cached in (
         _queue,
         _neighbours,
+        _saved_views,
         _queue_counts,
         _options,
         _follow_ups,

@@ -22,7 +22,17 @@ def app(sqlite_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Calla
     ``make(settings={...}, **session_state)``: settings override the defaults (brand
     Larkwood Coffee, one support-queue target ``helpdesk``, no users).
     """
-    url = sqlite_engine.url.render_as_string(hide_password=False)
+    return _maker(sqlite_engine, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def app_on(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """:func:`app` on ``engine`` (SQLite and PostgreSQL), for what only PostgreSQL refuses."""
+    return _maker(engine, tmp_path, monkeypatch)
+
+
+def _maker(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    url = engine.url.render_as_string(hide_password=False)
     made = itertools.count()
 
     def make(settings: dict[str, Any] | None = None, **session_state: object) -> AppTest:
@@ -64,3 +74,9 @@ def open_page(test: AppTest, page: str, **query: str) -> AppTest:
             test.query_params[key] = value
         test.run()
     return test
+
+
+@pytest.fixture
+def seeded_on(engine) -> dict[str, int]:
+    """:func:`seeded` on ``engine`` (SQLite and PostgreSQL)."""
+    return seed_desk(engine)

@@ -52,13 +52,27 @@ def test_the_mention_link_analysis_and_customer_are_shown(app, seeded) -> None:
     assert history["Said"].tolist() == ["Lovely beans, quick delivery."]
 
 
-def test_take_it_assigns_and_starts(app, seeded, sqlite_engine) -> None:
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_take_it_assigns_and_starts_but_answers_nobody(app, seeded, sqlite_engine) -> None:
+    """Taking a case is no response: the service level still runs until a reply or a
+    contact is recorded."""
     at = case_page(app, seeded["case_maria"])
     button(at, "Take it (assign to me, in progress)").click().run()
     assert not at.exception
     case = case_file(sqlite_engine, seeded["case_maria"]).case
     assert (case.assignee, case.status) == ("Sam", "in_progress")
-    assert case.first_action_at is not None
+    assert case.first_action_at is None
+    assert metric(at, "Service level").startswith("due in")
+    widget(at.text_area, "Note").input("Looking into the double charge")
+    button(at, "Save").click().run()
+    assert metric(at, "Service level").startswith("due in")  # a note answers nobody either
+    widget(at.selectbox, "Action taken").set_value("private reply")
+    button(at, "Save").click().run()
+    assert metric(at, "Service level") == "answered"
+    assert case_file(sqlite_engine, seeded["case_maria"]).case.first_action_at is not None
 
 
 def test_the_work_form_assigns_sets_status_notes_and_records_the_action(
@@ -178,3 +192,86 @@ def test_sending_to_the_support_queue_says_when_it_goes(app, seeded, sqlite_engi
 def test_an_unknown_case(app) -> None:
     at = open_page(app(), "case", case="999")
     assert "There is no case #999" in at.error[0].value
+
+
+def test_a_bad_case_number_is_a_friendly_message(app, seeded) -> None:
+    """A truncated or doctored link: a message in words, no traceback, no SQL."""
+    for wanted in ("99999999999999999999", "abc", "#0", "12; DROP TABLE case"):
+        at = open_page(app(), "case", case=wanted)
+        assert not at.exception, wanted
+        assert "is not a case number" in at.warning[0].value, wanted
+        shown = " ".join(e.value for e in (*at.error, *at.warning, *at.markdown))
+        assert "Traceback" not in shown and "SELECT" not in shown
+
+
+def test_the_link_an_email_carries_opens_the_case(app, seeded) -> None:
+    """``public_url + "/?case=ID"`` (triage/export_payload.py) lands on the case itself."""
+    at = app()
+    at.query_params["case"] = str(seeded["case_late"])
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == f"Case #{seeded['case_late']}"
+
+
+def test_next_and_previous_follow_the_queue_order_and_filters(app, seeded, sqlite_engine) -> None:
+    from storage.queries import QueueFilter, queue_page
+
+    order = [row["id"] for row in queue_page(sqlite_engine, filters=QueueFilter())[0]]
+    at = case_page(app, order[0])
+    assert any(f"1 of {len(order)} in the queue" in c.value for c in at.caption)
+    assert button(at, "‹ Previous").disabled
+    button(at, "Next ›").click().run()
+    assert at.title[0].value == f"Case #{order[1]}"
+    button(at, "Next ›").click().run()
+    assert at.title[0].value == f"Case #{order[2]}"
+    button(at, "‹ Previous").click().run()
+    assert at.title[0].value == f"Case #{order[1]}"
+    # with the queue filtered to competitors, the rival's case stands alone
+    at = case_page(app, seeded["case_rival"], q_brand="competitor")
+    assert any("1 of 1 in the queue" in c.value for c in at.caption)
+    assert button(at, "Next ›").disabled and button(at, "‹ Previous").disabled
+
+
+def test_a_resolved_case_still_leads_to_the_next(app, seeded, sqlite_engine) -> None:
+    from storage.queries import QueueFilter, queue_page
+
+    order = [row["id"] for row in queue_page(sqlite_engine, filters=QueueFilter())[0]]
+    at = case_page(app, order[0])
+    widget(at.selectbox, "Status").set_value("resolved")
+    widget(at.selectbox, "Action taken").set_value("refund")
+    button(at, "Save").click().run()
+    assert any("not in the queue view any more" in c.value for c in at.caption)
+    button(at, "Next ›").click().run()
+    assert at.title[0].value == f"Case #{order[1]}"
+
+
+def test_people_read_words_not_codes(app, seeded, sqlite_engine) -> None:
+    case_id = seeded["case_late"]
+    update_case(
+        sqlite_engine,
+        case_id,
+        version=1,
+        actor="Alex",
+        change=Change(status="waiting_on_customer", follow_up_at=datetime.now(UTC)),
+    )
+    at = case_page(app, case_id)
+    timeline_table = at.dataframe[-1].value
+    assert "status changed" in set(timeline_table["What"])
+    assert "follow-up" in set(timeline_table["What"])
+    assert "new → waiting on customer" in set(timeline_table["Details"])
+    shown = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
+    shown += [t.value for t in at.text] + [str(m.value) for m in at.metric]
+    for code in ("in_progress", "waiting_on_customer", "follow_up", "None", "nan"):
+        assert not any(code in value for value in shown), code
+
+
+def test_an_over_long_name_is_a_message_not_a_traceback(app_on, seeded_on, engine) -> None:
+    """PostgreSQL refuses a name past its 200 characters; the person reads why."""
+    long_name = "Samantha " * 30
+    at = open_page(app_on(actor_name=long_name), "case", case=str(seeded_on["case_maria"]))
+    assert not at.exception
+    kept = at.session_state["actor_name"]
+    assert len(kept) == 200  # the field holds what the timeline holds (and counts down)
+    button(at, "Take it (assign to me, in progress)").click().run()
+    assert not at.exception and "The case is yours." in at.success[0].value
+    assert case_file(engine, seeded_on["case_maria"]).case.assignee == kept.strip()

@@ -146,3 +146,54 @@ def test_a_refused_bulk_change_is_reported_per_case(app, seeded) -> None:
     button(at, "Set status").click().run()
     assert "0 cases set to dismissed" in at.warning[0].value
     assert "needs a reason" in at.warning[0].value
+
+
+def test_a_saved_view_is_kept_per_person(app, seeded, sqlite_engine) -> None:
+    at = app(actor_name="Sam", q_view="unassigned", q_aspects=["delivery"], q_brand="own").run()
+    assert list(at.dataframe[0].value["Case"]) == [seeded["case_late"]]
+    at.text_input(key="q_view_name").input("Late parcels").run()
+    button(at, "Save view").click().run()
+    assert not at.exception
+    assert "Late parcels" in at.success[0].value
+
+    # the next morning, a fresh session: everything open, until Sam picks the view
+    at = app(actor_name="Sam").run()
+    assert len(at.dataframe[0].value) == 4
+    picker = at.selectbox(key="q_saved_view")
+    assert picker.options == ["Late parcels"]
+    picker.set_value("Late parcels").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Case"]) == [seeded["case_late"]]
+    assert at.session_state["q_view"] == "unassigned"
+    assert any("aspect: delivery" in c.value.replace("\\", "") for c in at.caption)
+
+    # somebody else has their own list
+    other = app(actor_name="Ana").run()
+    assert other.selectbox(key="q_saved_view").options == []
+
+    # Sam deletes it
+    at = app(actor_name="Sam", q_saved_view="Late parcels").run()
+    button(at, "Delete “Late parcels”").click().run()
+    assert "deleted" in at.success[0].value
+    assert at.selectbox(key="q_saved_view").options == []
+
+
+def test_the_queue_shows_words_and_fits_what_a_triager_decides_by(app, seeded) -> None:
+    at = app(q_view="all").run()
+    table = at.dataframe[0].value
+    assert list(table.columns) == [
+        "Priority",
+        "Case",
+        "Status",
+        "Due",
+        "Source",
+        "Rating",
+        "Said",
+        "Aspects",
+        "Assignee",
+        "Customer",
+    ]
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    for code in ("in_progress", "waiting_on_customer", "None", "nan"):
+        assert not any(code in cell for cell in cells), code
+    assert "resolved" in set(table["Status"]) and "closed" in set(table["Due"])

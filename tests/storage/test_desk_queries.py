@@ -129,3 +129,55 @@ def test_brand_health(engine, desk) -> None:
     assert cases["open_start"] == 0
     assert cases["first_actions"] == 1 and cases["median_first_action_hours"] is not None
     assert cases["sla_met"] == 1 and cases["sla_share"] == 1.0
+
+
+def test_a_case_number_past_the_integers_is_no_case(engine, desk) -> None:
+    """A doctored link (``/case?case=99999999999999999999``) is no case on either backend,
+    not an OverflowError (SQLite) or a DataError quoting the statement (PostgreSQL)."""
+    assert case_file(engine, 99999999999999999999) is None
+    assert case_file(engine, 2**31) is None
+    assert case_file(engine, 0) is None
+    assert case_file(engine, desk["case_maria"]) is not None
+
+
+def test_neighbours_follow_the_queue_order_and_filters(engine, desk) -> None:
+    from storage.queries import queue_neighbours
+
+    for sort in ("priority", "due", "newest", "oldest"):
+        filters = QueueFilter(sort=sort)
+        order = [row["id"] for row in queue_page(engine, filters=filters)[0]]
+        first = queue_neighbours(engine, filters=filters, case_id=order[0])
+        assert first == (None, order[1], 1, len(order)), sort
+        middle = queue_neighbours(engine, filters=filters, case_id=order[1])
+        assert middle == (order[0], order[2], 2, len(order)), sort
+    rival = queue_neighbours(
+        engine, filters=QueueFilter(brand="competitor"), case_id=desk["case_rival"]
+    )
+    assert rival == (None, None, 1, 1)
+    outside = queue_neighbours(
+        engine, filters=QueueFilter(brand="competitor"), case_id=desk["case_maria"]
+    )
+    assert outside == (None, None, None, 1)
+
+
+def test_saved_views_are_per_person(engine) -> None:
+    from storage.views import ViewError, delete_view, get_view, list_views, save_view
+
+    mine = {"q_view": "unassigned", "q_aspects": ["billing"], "q_sort": "due"}
+    save_view(engine, owner="sam", name="  Billing,   unassigned ", filters=mine)
+    save_view(engine, owner="ana", name="Billing, unassigned", filters={"q_view": "mine"})
+    assert [v.name for v in list_views(engine, owner="sam")] == ["Billing, unassigned"]
+    assert get_view(engine, owner="sam", name="Billing, unassigned").filters == mine
+    # saving under the same name replaces that view, for its owner only
+    save_view(engine, owner="sam", name="Billing, unassigned", filters={"q_view": "overdue"})
+    assert get_view(engine, owner="sam", name="Billing, unassigned").filters == {
+        "q_view": "overdue"
+    }
+    assert get_view(engine, owner="ana", name="Billing, unassigned").filters == {"q_view": "mine"}
+    with pytest.raises(ViewError, match="needs a name"):
+        save_view(engine, owner="sam", name="   ", filters={})
+    with pytest.raises(ViewError, match="at most 100"):
+        save_view(engine, owner="sam", name="x" * 101, filters={})
+    assert delete_view(engine, owner="ana", name="Billing, unassigned")
+    assert not delete_view(engine, owner="ana", name="Billing, unassigned")
+    assert [v.name for v in list_views(engine, owner="sam")] == ["Billing, unassigned"]
