@@ -4,7 +4,7 @@ from argon2 import PasswordHasher
 from conftest import open_page
 
 from storage.advocates import customer_events
-from tests.storage.test_advocates import seed
+from tests.storage.test_advocates_storage import seed
 
 
 def test_advocates_on_an_empty_database(app) -> None:

@@ -16,7 +16,7 @@ from storage.health import Period
 from storage.mentions import upsert_mentions
 from storage.types import utcnow
 from tests.dashboard.seed import HOSTILE_TEXT, HOSTILE_TITLE, mention
-from tests.storage.test_advocates import seed
+from tests.storage.test_advocates_storage import seed
 
 SPEC = ReportSpec(brand="Larkwood Coffee", sla_hours=24, urgent_sla_hours=4)
 
