@@ -69,6 +69,10 @@ def held(name: str) -> "RunLock | None":
     return _HELD.get(name)
 
 
+def _log_only(reason: str) -> None:
+    log.warning("%s", reason)
+
+
 def stop_this_process(reason: str) -> None:
     """The default reaction to a lost lock: stop as SIGTERM would (see the module doc)."""
     STOP.request(reason)
@@ -104,7 +108,9 @@ class RunLock:
 
     ``wait`` seconds: keep trying that long before giving up (0: one try). ``check_every``
     seconds the watch thread checks a PostgreSQL lock (0: no thread); ``on_lost(reason)``
-    runs (in that thread) when it is lost for good.
+    runs (in that thread) when it is lost for good — by default the ``run`` lock stops the
+    process (:func:`stop_this_process`) and other locks (``export``, ``schedule``, whose
+    work is guarded otherwise: the ledger's claims, the run lock) are only logged.
     """
 
     def __init__(
@@ -114,10 +120,12 @@ class RunLock:
         *,
         wait: float = 0.0,
         check_every: float = CHECK_SECONDS,
-        on_lost: Callable[[str], None] = stop_this_process,
+        on_lost: Callable[[str], None] | None = None,
     ) -> None:
         self.engine, self.name, self.wait = engine, name, wait
-        self.check_every, self.on_lost = check_every, on_lost
+        # losing the run lock stops the run; another lock lost is logged (and ensure() raises)
+        default = stop_this_process if name == "run" else _log_only
+        self.check_every, self.on_lost = check_every, on_lost or default
         self._fd: int | None = None
         self._conn: Connection | None = None
         self._guard = threading.RLock()  # the lock's connection is used by two threads
