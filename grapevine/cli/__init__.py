@@ -50,9 +50,19 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from grapevine.cli import customers, dashboard, jobs, ops, quarantine, score, setup, users
+    from grapevine.cli import (
+        customers,
+        dashboard,
+        jobs,
+        ops,
+        quarantine,
+        report,
+        score,
+        setup,
+        users,
+    )
 
-    for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops):
+    for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 
