@@ -50,7 +50,11 @@ def clean_string(value: str) -> str:
     """``value`` without NUL and with lone surrogates replaced by U+FFFD (nothing else)."""
     if "\x00" in value:
         value = value.replace("\x00", "")
-    if _SURROGATE.search(value):
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")  # C speed; raises only on a surrogate
+    except UnicodeEncodeError:
         value = _SURROGATE.sub("\ufffd", value)
     return value
 
