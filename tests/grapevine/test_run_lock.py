@@ -169,3 +169,42 @@ def test_a_second_run_never_overlaps_a_live_one(pg, tmp_path) -> None:
     else:  # A lost it and stopped before its next step; B ran after
         assert a.returncode == 1 and "lock was lost" in a_out + a_err
     assert all(f is not None for _s, f in intervals)
+
+
+def test_a_run_whose_lock_another_took_stops_before_its_next_step(pg, tmp_path) -> None:
+    """The lock is taken by someone else the moment A's connection drops: A must stop."""
+    url = pg.url.render_as_string(hide_password=False)
+    routes = {
+        "/quick.xml": Reply.fixture("rss/google_alerts_atom_slack.xml"),
+        "/slow.xml": Reply("<feed/>", delay=4, content_type="application/atom+xml"),
+    }
+    env = {**os.environ, "GRAPEVINE_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    with LocalServer(routes) as site:
+        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=site.base_url))
+        a = subprocess.Popen(
+            [sys.executable, "-m", "grapevine", "run"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        thief = RunLock(other_engine(pg), "run", check_every=0)
+        try:
+            deadline = time.monotonic() + 60
+            while not site.requests.count("/slow.xml") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            terminate(pg, lock_backends(pg))
+            thief.acquire()  # well within A's one-second check
+            out, err = a.communicate(timeout=120)
+        finally:
+            thief.release()
+            if a.poll() is None:
+                a.kill()
+    assert a.returncode == 1, out + err
+    assert "the run lock was lost" in out + err
+    with Session(pg) as session:
+        [job] = session.exec(select(JobRun)).all()
+    assert job.status == "interrupted" and job.finished_at is not None
+    assert "lock" in job.summary["step_errors"]
+    assert {"export", "alerts"} <= set(job.summary["skipped"])
