@@ -168,6 +168,13 @@ def report(crawler: Crawler, message: str, response: Response | None = None) -> 
         spider.logger.warning("%s%s", message, where)
 
 
+def is_robots_txt(request: Request) -> bool:
+    """Whether ``request`` is the robots.txt fetch Scrapy makes on its own (not a page of the
+    source: a failure there means "no rules", as Scrapy treats it)."""
+    first = (request.meta.get("redirect_urls") or [request.url])[0]
+    return bool(request.meta.get("dont_obey_robotstxt")) and first.endswith("/robots.txt")
+
+
 def megabytes(size: int) -> str:
     """``33554432`` -> ``"32 MB"`` (MiB, as the setting is given)."""
     return f"{size / 1048576:.3g} MB"
@@ -209,7 +216,7 @@ class DownloadFailureMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """Report the failure; let the exception go on (stats, logs)."""
-        if isinstance(exception, (IgnoreRequest, *self.retried)):
+        if isinstance(exception, (IgnoreRequest, *self.retried)) or is_robots_txt(request):
             return
         if isinstance(exception, DownloadCancelledError):
             limit = int(request.meta.get("download_maxsize", self.max_size))
@@ -238,7 +245,7 @@ class BoundedCompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest:
             limit = int(request.meta.get("download_maxsize", self._max_size))
-            if self.crawler is not None:
+            if self.crawler is not None and not is_robots_txt(request):
                 report(self.crawler, too_large(limit, response.url, decompressed=True))
             raise
 
@@ -256,17 +263,20 @@ class _LoudRedirects:
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]
+        quiet = is_robots_txt(request)
         if redirected.url in chain and redirected.method == request.method:
             loop = " -> ".join([*chain[chain.index(redirected.url) :], redirected.url])
-            report(self.crawler, f"redirect loop: {loop}")
+            if not quiet:
+                report(self.crawler, f"redirect loop: {loop}")
             raise IgnoreRequest("redirect loop")
         try:
             return super()._redirect(redirected, request, reason)  # type: ignore[misc]
         except IgnoreRequest:
-            report(
-                self.crawler,
-                f"too many redirects (more than {self.max_redirect_times}) from {chain[0]}",
-            )
+            if not quiet:
+                report(
+                    self.crawler,
+                    f"too many redirects (more than {self.max_redirect_times}) from {chain[0]}",
+                )
             raise
 
 
