@@ -253,3 +253,47 @@ class MastodonTimeline:
                 f'<{url}&min_id={page[0]["id"]}>; rel="prev"'
             )
         return Reply(json.dumps(page), headers=headers, content_type="application/json")
+
+
+def trustpilot_reviews(count: int, newest: datetime, every: timedelta) -> list[dict[str, Any]]:
+    """``count`` reviews cloned from the recorded page (new ids), ``every`` apart, newest first."""
+    recorded = trustpilot_next_data(text(TRUSTPILOT))["props"]["pageProps"]["reviews"]
+    reviews = []
+    for n in range(count):
+        review = copy.deepcopy(recorded[n % len(recorded)])
+        review["id"] = f"{n:024x}"
+        when = (newest - n * every).isoformat().replace("+00:00", "Z")
+        review["dates"] = {**review["dates"], "publishedDate": when, "updatedDate": None}
+        reviews.append(review)
+    return reviews
+
+
+class TrustpilotSite:
+    """A company's review pages as Trustpilot serves them, 20 a page by publication (newest
+    first), ``filters.pagination`` filled in; :meth:`publish` adds reviews as they appear
+    (a review held for moderation appears late, under its own publication date)."""
+
+    def __init__(self, reviews: list[dict[str, Any]]) -> None:
+        self.html = text(TRUSTPILOT)
+        self.reviews: list[dict[str, Any]] = []
+        self.publish(reviews)
+
+    def publish(self, reviews: list[dict[str, Any]]) -> None:
+        """Reviews that became visible."""
+        both = [*self.reviews, *reviews]
+        self.reviews = sorted(both, key=lambda r: r["dates"]["publishedDate"], reverse=True)
+
+    def __call__(self, path: str) -> Any:
+        from urllib.parse import parse_qs, urlparse
+
+        from helpers.httpserver import Reply
+
+        page = int(parse_qs(urlparse(path).query).get("page", ["1"])[0])
+        data = trustpilot_next_data(self.html)
+        props = data["props"]["pageProps"]
+        props["reviews"] = self.reviews[(page - 1) * 20 : page * 20]
+        pages = max(1, -(-len(self.reviews) // 20))
+        props["filters"]["pagination"].update(
+            currentPage=page, totalPages=pages, totalCount=len(self.reviews)
+        )
+        return Reply(trustpilot_with(self.html, data))
