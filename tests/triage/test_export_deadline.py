@@ -52,20 +52,25 @@ class TricklingSmtp:
 def test_a_trickling_webhook_fails_after_its_timeout_and_is_retried(engine) -> None:
     ids = seed_cases(engine, [mention(str(i)) for i in range(4)])
     retry = RetryPolicy(base=timedelta(minutes=5), stop_after=2)
-    # two answers trickled at one byte every 2 s, then a receiver that answers at once
-    with WebhookReceiver(plan=["trickle", "trickle", "ok"], slow_seconds=2.0) as hook:
+    # two answers trickled at one byte every 2 s, then a receiver that answers at once;
+    # and a second target that only ever trickles
+    with (
+        WebhookReceiver(plan=["trickle", "trickle", "ok"], slow_seconds=2.0) as hook,
+        WebhookReceiver(plan=["trickle"], slow_seconds=2.0) as stuck,
+    ):
         slow = WebhookTarget("slowdesk", hook.url, timeout=1.0)
+        never = WebhookTarget("stuckdesk", stuck.url, timeout=1.0)
         started = time.monotonic()
-        first = export_pending(engine, [slow], retry=retry, clock=lambda: NOW)
+        first = export_pending(engine, [slow, never], retry=retry, clock=lambda: NOW)
         took = time.monotonic() - started
-        assert (first.sent, first.failed, first.waiting) == (0, 2, 4)
-        assert first.targets[0].errors == ["timed out after 1 s"]
-        assert first.targets[0].stopped
-        # 2 deliveries x 1 s; per-read timeouts would have taken 2 x 64 x 2 s
-        assert took < 2 * 1.0 + 1.5, took
+        assert (first.sent, first.failed, first.waiting) == (0, 4, 8)
+        for target in first.targets:
+            assert target.errors == ["timed out after 1 s"] and target.stopped
+        # 2 targets x 2 deliveries x 1 s; per-read timeouts would have taken 64 x 2 s each
+        assert took < 2 * 2 * 1.0 + 2.0, took
         with Session(engine) as session:
             failed = session.exec(select(Export).where(Export.state == "failed")).all()
-        assert len(failed) == 2
+        assert len(failed) == 4
         assert all(r.last_error == "timed out after 1 s" and r.next_attempt_at for r in failed)
         later = export_pending(engine, [slow], retry=retry, clock=lambda: NOW + timedelta(hours=1))
     assert (later.sent, later.failed, later.waiting) == (4, 0, 0)
