@@ -18,12 +18,12 @@ step). When it is gone the lock is taken again on a new connection with
 ``pg_try_advisory_lock``, which is atomic: only when nobody else took it meanwhile. When
 someone else has it, the lock is *lost* for good: :meth:`RunLock.ensure` raises
 :class:`LockLost`, and the watch thread asks the process to stop (``on_lost``; by default
-:data:`grapevine.stopping.STOP` plus a SIGTERM to itself when something handles SIGTERM —
-Scrapy during a crawl, :mod:`grapevine.stopping` around it — so a crawl closes as it would
-on Ctrl-C). A one-second check keeps the window in which a second run could slip in small:
-a run started after the drop needs longer than that to reach its lock. Releasing a lock
-whose connection is gone is not an error (the server already let it go). File locks cannot
-be lost while the process lives; they need no watch.
+for the ``run`` lock one SIGTERM to itself when something handles SIGTERM — Scrapy during a
+crawl, :mod:`grapevine.stopping` around it — so a crawl closes as it would on Ctrl-C, else
+:data:`grapevine.stopping.STOP`). A one-second check keeps the window in which a second run
+could slip in small: a run started after the drop needs longer than that to reach its lock.
+Releasing a lock whose connection is gone is not an error (the server already let it go).
+File locks cannot be lost while the process lives; they need no watch.
 
 The locks this process holds are known by name (:func:`held`), so the job can check the
 lock the CLI took without it being passed through every layer.
@@ -74,10 +74,18 @@ def _log_only(reason: str) -> None:
 
 
 def stop_this_process(reason: str) -> None:
-    """The default reaction to a lost lock: stop as SIGTERM would (see the module doc)."""
-    STOP.request(reason)
+    """The default reaction to a lost run lock: stop as one SIGTERM would (see the module doc).
+
+    When something handles SIGTERM (Scrapy during a crawl, :mod:`grapevine.stopping`
+    around it) the process sends itself one, and that handler starts the stop; :data:`STOP`
+    is not set first, or the stopping handler would take the signal for a second one and stop
+    at once. The job's next lock check then records why. Without a handler only
+    :data:`STOP` is set.
+    """
     if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None):
         os.kill(os.getpid(), signal.SIGTERM)
+    else:
+        STOP.request(reason)
 
 
 def _holder_info(name: str) -> str:

@@ -12,6 +12,7 @@ from helpers.httpserver import LocalServer, Reply
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, select
 
+from grapevine import stopping
 from grapevine.locks import Busy, LockLost, RunLock
 from storage import make_engine, upgrade
 from storage.models import CrawlRun, JobRun
@@ -208,3 +209,24 @@ def test_a_run_whose_lock_another_took_stops_before_its_next_step(pg, tmp_path) 
     assert job.status == "interrupted" and job.finished_at is not None
     assert "lock" in job.summary["step_errors"]
     assert {"export", "alerts"} <= set(job.summary["skipped"])
+
+
+def test_losing_the_run_lock_asks_for_one_clean_stop(pg) -> None:
+    """Under the stop handlers a lost run lock is one SIGTERM: a clean stop, not a crash."""
+    previous = stopping.install()
+    lock = RunLock(pg, "run", check_every=0.2)
+    other = RunLock(other_engine(pg), "run", check_every=0)
+    try:
+        lock.acquire()
+        terminate(pg, lock_backends(pg))
+        other.acquire()
+        deadline = time.monotonic() + 5
+        while not stopping.STOP.requested() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the handler runs here, in the main thread
+        assert stopping.STOP.requested() and stopping.STOP.reason == "SIGTERM"
+        assert lock.lost and "the run lock was lost" in lock.lost
+    finally:
+        stopping.restore(previous)
+        stopping.STOP.reset()
+        other.release()
+        lock.release()
