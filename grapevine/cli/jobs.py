@@ -156,7 +156,14 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
         stopping.restore(previous)
     summary.sources = unserved + summary.sources
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), indent=2))
+        data = summary.as_dict()
+        try:
+            held = open_counts(eng)
+        except Exception:  # the database is down: the sources' errors say so
+            held = {}
+        for source in data["sources"]:
+            source.setdefault("quarantined", held.get(source["name"], 0))
+        click.echo(json.dumps(data, indent=2))
     else:
         print_summary(summary)
     sys.exit(1 if summary.failed else 0)
