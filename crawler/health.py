@@ -49,6 +49,8 @@ def summarise(stats: dict[str, Any], problems: list[str]) -> tuple[int, str | No
             errors += int(value)
         elif key.startswith("downloader/exception_type_count/"):
             name = key.rsplit("/", 1)[1].rsplit(".", 1)[-1]
+            if name == "DownloadCancelledError" and stats.get("grapevine/pages_too_large"):
+                continue  # each is a reported problem: "page larger than 32 MB: <url>"
             parts.append(f"{EXCEPTION_WORDS.get(name, name)} ×{value}")
         elif key == "retry/max_reached":
             parts.append(f"gave up after retries ×{value}")

@@ -9,13 +9,14 @@
 * :class:`PageCountMiddleware` counts the responses that reach a spider callback
   (``grapevine/pages_parsed``), so a health check can tell "no page could be read" from "pages
   were read and had nothing".
-* :class:`DownloadFailureMiddleware` and :class:`BoundedCompressionMiddleware` (in place of Scrapy's
-  ``HttpCompressionMiddleware``) make a page over ``DOWNLOAD_MAXSIZE`` a problem of the
-  source ("page larger than 32 MB: <url>"), whether the download was cancelled for its size
-  (announced or received) or the body grew past the limit while it was decompressed (a
+* :class:`DownloadFailureMiddleware` and :class:`BoundedCompressionMiddleware` (in place of
+  Scrapy's ``HttpCompressionMiddleware``) make a page over ``DOWNLOAD_MAXSIZE`` a problem of
+  the source ("page larger than 32 MB: <url>"), whether the download was cancelled for its
+  size (announced or received) or the body grew past the limit while it was decompressed (a
   decompression bomb: Scrapy stops inflating at the limit, so memory stays bounded). Scrapy
-  drops both with a warning only, which left the source ``ok``. Any other download failure
-  that no retry covers is reported too ("download failed: <url>").
+  drops both with a warning only, which left the source ``ok``. Both count
+  ``grapevine/pages_too_large``. Any other download failure that no retry covers is reported
+  too, in words ("download failed: <url>").
 * :class:`LoudRedirectMiddleware` and :class:`LoudMetaRefreshMiddleware` (in place of
   Scrapy's) report a redirect loop (a URL redirecting back to one already on its chain) and
   a chain longer than ``REDIRECT_MAX_TIMES`` as problems; Scrapy discards those requests with
@@ -221,6 +222,8 @@ class DownloadFailureMiddleware:
         if isinstance(exception, DownloadCancelledError):
             limit = int(request.meta.get("download_maxsize", self.max_size))
             report(self.crawler, too_large(limit, request.url))
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("grapevine/pages_too_large")
             return
         name = type(exception).__name__
         report(self.crawler, f"{EXCEPTION_WORDS.get(name, name)}: {request.url}")
@@ -247,6 +250,8 @@ class BoundedCompressionMiddleware(HttpCompressionMiddleware):
             limit = int(request.meta.get("download_maxsize", self._max_size))
             if self.crawler is not None and not is_robots_txt(request):
                 report(self.crawler, too_large(limit, response.url, decompressed=True))
+                if self.stats is not None:
+                    self.stats.inc_value("grapevine/pages_too_large")
             raise
 
 
