@@ -5,20 +5,26 @@ sign-in — they come from the environment (``handle_env``/``password_env`` in t
 are never logged or cached. Signed in, the spider opens a session with
 ``com.atproto.server.createSession`` and searches with its token on the same service
 (``https://bsky.social`` by default); without credentials it uses the public AppView
-(``https://public.api.bsky.app``). With a high-water mark the search asks for ``since`` that
-time, and paging stops when a page brings nothing newer.
+(``https://public.api.bsky.app``). Results page by the service's ``cursor`` within a time
+window: ``since`` what the last run covered less the overlap (a post can be indexed after newer
+ones, under its own creation time). A run stopped by ``max_pages`` keeps the creation time of
+the last post it read (cursor ``{"search": {"top": ..., "gap": {"resume": <time>, "floor":
+...}}}``) and the next run reads ``until`` it — not the cursor itself, an offset that new
+posts would shift.
 """
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.items import MentionItem
+from crawler.normalise import parse_time
 from crawler.parsing import as_int, dig, with_query
-from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
+from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 PUBLIC_API = "https://public.api.bsky.app"
 SIGNED_IN_API = "https://bsky.social"
@@ -61,7 +67,14 @@ class BlueskySpider(SourceSpider):
                 dont_filter=True,
             )
             return
-        yield self.search(None, 1)
+        for request in self.first_pages():
+            yield request
+
+    def first_pages(self) -> Any:
+        """Page 1 of the new pass, and of the gap an earlier run left."""
+        listing = Listing(self, "search")
+        for kind in ["new", "gap"] if listing.gap is not None else ["new"]:
+            yield self.search(None, 1, kind)
 
     def signed_in(self, response: Response, **kwargs: Any) -> Any:
         """Keep the session token and start searching."""
@@ -78,18 +91,22 @@ class BlueskySpider(SourceSpider):
             self.report_problem(response, "Bluesky sign-in answered without a session token")
             return
         self._token = str(token)
-        yield self.search(None, 1)
+        yield from self.first_pages()
 
-    def search(self, cursor: str | None, page: int) -> scrapy.Request:
-        """A request for one page of search results."""
-        since = self.since.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if self.since else None
+    def search(self, cursor: str | None, page: int, kind: str = "new") -> scrapy.Request:
+        """A request for one page of search results of a pass."""
+        listing = self.listings["search"]
+        low = listing.low(listing.top if kind == "new" else listing.gap_floor)
+        below = parse_time(listing.gap_stop) if kind == "gap" else None
+        until = below + timedelta(milliseconds=1) if below is not None else None  # exclusive
         url = self.url(
             with_query(
                 "/xrpc/app.bsky.feed.searchPosts",
                 q=self.options.get("query"),
                 sort="latest",
                 limit=PAGE_SIZE,
-                since=since,
+                since=_stamp(low),
+                until=_stamp(until),
                 cursor=cursor,
             )
         )
@@ -99,10 +116,14 @@ class BlueskySpider(SourceSpider):
             headers["Authorization"] = f"Bearer {self._token}"
             meta["dont_cache"] = True
         return scrapy.Request(
-            url, headers=headers, meta=meta, cb_kwargs={"page": page}, dont_filter=page == 1
+            url,
+            headers=headers,
+            meta=meta,
+            cb_kwargs={"page": page, "kind": kind},
+            dont_filter=True,
         )
 
-    def parse(self, response: Response, page: int = 1, **kwargs: Any) -> Any:
+    def parse(self, response: Response, page: int = 1, kind: str = "new", **kwargs: Any) -> Any:
         """Yield a page's posts; follow the cursor while pages bring new ones."""
         if response.status in _AUTH_CODES:
             hint = (
@@ -121,16 +142,18 @@ class BlueskySpider(SourceSpider):
         if not isinstance(posts, list):
             self.report_problem(response, "not a searchPosts answer (no posts)")
             return
-        if not posts:
+        if not posts and page == 1 and kind == "new":
             self.empty_result()
-            return
         self.saw_entries(len(posts))
-        scan = PageScan(self)
+        scan = self.listings["search"].scan(kind)
         for _, item in scan.new(posts, self.post_item):
             yield item
+        dated = [t for t in scan.published if t is not None]
+        last = min(dated).isoformat() if dated else None
         cursor = data.get("cursor")
-        if self.keep_paging(page, bool(scan.more and cursor)):
-            yield self.search(str(cursor), page + 1)
+        resume = last if posts and cursor else None
+        if scan.follow(page, resume):
+            yield self.search(str(cursor), page + 1, kind)
 
     def post_item(self, post: Any) -> MentionItem | None:
         """One post view."""
@@ -163,3 +186,7 @@ class BlueskySpider(SourceSpider):
             },
             raw={"uri": uri, "cid": post.get("cid"), "did": author.get("did")},
         )
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if moment is not None else None

@@ -2,9 +2,14 @@
 
 Options: ``query``, ``tags`` (``(story,comment)``) and ``comments`` (also read the whole
 comment tree of each new matching story from ``/api/v1/items/<id>``). Results come from
-``/api/v1/search_by_date`` newest first, paging by ``page``; with a high-water mark the
-request also asks Algolia for ``created_at_i>`` that time, and paging stops when a page brings
-nothing newer. Texts are HTML. The link of each item is its Hacker News discussion.
+``/api/v1/search_by_date`` newest first, paging by ``page`` within a window of
+``numericFilters`` on ``created_at_i``: a run asks for ``created_at_i>`` what the last run
+covered less the overlap (Algolia indexes some items late, under their creation time). A run
+stopped by ``max_pages`` keeps the creation time of the last hit it read (cursor ``{"search":
+{"top": ..., "gap": {"resume": <created_at_i>, "floor": ...}}}``) and the next run reads
+``created_at_i<=`` it down to the floor — a window, not a page number, so what arrived in the
+meantime does not shift it. Texts are HTML. The link of each item is its Hacker News
+discussion.
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +20,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, with_query
-from crawler.spiders.base import PageScan, SourceSpider, coverage_rules
+from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 ITEM_URL = "https://news.ycombinator.com/item?id="
 HITS_PER_PAGE = 100
@@ -36,16 +41,20 @@ class HackerNewsSpider(SourceSpider):
             value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
         )
 
-    def search_url(self, page: int) -> str:
-        """The address of result page ``page`` (0-based, as Algolia counts)."""
-        since = int(self.since.timestamp()) if self.since else None
+    def search_url(self, page: int, kind: str = "new") -> str:
+        """The address of result page ``page`` (0-based, as Algolia counts) of a pass."""
+        listing = self.listings["search"]
+        low = listing.low(listing.top if kind == "new" else listing.gap_floor)
+        window = [f"created_at_i>{int(low.timestamp())}"] if low is not None else []
+        if kind == "gap" and listing.gap_stop is not None:
+            window.append(f"created_at_i<={int(listing.gap_stop)}")
         return self.url(
             with_query(
                 "/api/v1/search_by_date",
                 query=self.options.get("query"),
                 tags=self.options.get("tags") or "(story,comment)",
                 hitsPerPage=HITS_PER_PAGE,
-                numericFilters=f"created_at_i>{since}" if since else None,
+                numericFilters=",".join(window) or None,
                 page=page,
             )
         )
@@ -55,9 +64,13 @@ class HackerNewsSpider(SourceSpider):
         if not self.options.get("query"):
             self.report_problem(None, "no query configured")
             return
-        yield scrapy.Request(self.search_url(0), cb_kwargs={"page": 0}, dont_filter=True)
+        listing = Listing(self, "search")
+        for kind in ["new", "gap"] if listing.gap is not None else ["new"]:
+            yield scrapy.Request(
+                self.search_url(0, kind), cb_kwargs={"page": 0, "kind": kind}, dont_filter=True
+            )
 
-    def parse(self, response: Response, page: int = 0, **kwargs: Any) -> Any:
+    def parse(self, response: Response, page: int = 0, kind: str = "new", **kwargs: Any) -> Any:
         """Yield a result page's stories and comments; follow the next page while new."""
         data = self.read_json(response)
         if data is None:
@@ -66,11 +79,10 @@ class HackerNewsSpider(SourceSpider):
         if not isinstance(hits, list):
             self.report_problem(response, "not an Algolia search answer (no hits)")
             return
-        if not hits:
+        if not hits and kind == "new" and page == 0:
             self.empty_result()
-            return
         self.saw_entries(len(hits))
-        scan = PageScan(self)
+        scan = self.listings["search"].scan(kind)
         for hit, item in scan.new(hits, self.hit_item):
             yield item
             if self.comments and "story" in (hit.get("_tags") or []) and hit.get("num_comments"):
@@ -80,9 +92,15 @@ class HackerNewsSpider(SourceSpider):
                     cb_kwargs={"title": hit.get("title")},
                 )
         pages = as_int(data.get("nbPages")) or 0
+        last = as_int(hits[-1].get("created_at_i")) if hits and isinstance(hits[-1], dict) else None
+        resume = last if hits and page + 1 < pages else None
         # Algolia counts pages from 0: ``page + 1`` pages were read
-        if self.keep_paging(page + 1, scan.more and page + 1 < pages):
-            yield scrapy.Request(self.search_url(page + 1), cb_kwargs={"page": page + 1})
+        if scan.follow(page + 1, resume):
+            yield scrapy.Request(
+                self.search_url(page + 1, kind),
+                cb_kwargs={"page": page + 1, "kind": kind},
+                dont_filter=True,
+            )
 
     def hit_item(self, hit: dict[str, Any]) -> MentionItem | None:
         """One story or comment from a search hit."""

@@ -6,7 +6,12 @@ Options: ``query`` (``/search.json?q=…&sort=new``; kept as the site returned t
 new search results, ``/comments/<id>.json``) and ``more_comments`` (how many
 ``/api/morechildren.json`` requests may expand a tree's "load more comments" stubs; stubs
 beyond that, and "continue this thread" stubs, are counted in ``grapevine/reddit/more_skipped``).
-Listings page with ``after`` until a page brings nothing newer than the high-water mark.
+Listings page with ``after`` (the fullname of the last thing read) down to what the last run
+covered less the overlap (``overlap_days``). A listing stopped by ``max_pages`` keeps its
+``after`` in the cursor (``{"r/<sub>/new": {"top": ..., "gap": {"resume": "t3_…", ...}}}``)
+and the next run continues from it. Reddit answers an empty listing when that fullname was
+deleted meanwhile: the gap then ends there (Reddit serves no older posts by another key; the
+listing holds at most ~1,000 things anyway).
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -17,7 +22,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig, with_query
-from crawler.spiders.base import PageScan, SourceSpider
+from crawler.spiders.base import Listing, SourceSpider
 
 SITE = "https://www.reddit.com"
 _GONE = {"[deleted]", "[removed]"}
@@ -50,21 +55,51 @@ class RedditSpider(SourceSpider):
         ]
         if not query and not subs:
             self.report_problem(None, "no query or subreddits configured")
+        requests: list[scrapy.Request] = []
         if query:
-            yield self.listing("/search.json", listing=False, q=query, sort="new", type="link")
+            requests += self.passes("/search.json", False, q=query, sort="new", type="link")
         for sub in subs:
-            yield self.listing(f"/r/{sub}/new.json", listing=True)
+            requests += self.passes(f"/r/{sub}/new.json", True)
             if self.comments:
-                yield self.listing(f"/r/{sub}/comments.json", listing=True)
+                requests += self.passes(f"/r/{sub}/comments.json", True)
+        for request in requests:
+            yield request
 
-    def listing(self, path: str, *, listing: bool, page: int = 1, **params: Any) -> scrapy.Request:
+    def passes(self, path: str, listing: bool, **params: Any) -> Iterator[scrapy.Request]:
+        """Page 1 of a listing's new pass, and of the gap an earlier run left in it."""
+        key = path.removesuffix(".json").lstrip("/")
+        if params.get("q"):
+            key = f"{key}:{str(params['q']).lower()}"
+        state = Listing(self, key)
+        yield self.listing(path, listing=listing, key=key, **params)
+        if state.gap is not None and state.gap_stop:
+            after = str(state.gap_stop)
+            yield self.listing(path, listing=listing, key=key, kind="gap", after=after, **params)
+
+    def listing(
+        self,
+        path: str,
+        *,
+        listing: bool,
+        key: str,
+        kind: str = "new",
+        page: int = 1,
+        **params: Any,
+    ) -> scrapy.Request:
         """A request for one page of a listing."""
         url = self.url(with_query(path, limit=100, raw_json=1, **params))
         return scrapy.Request(
             url,
             callback=self.parse,
-            cb_kwargs={"path": path, "params": params, "listing": listing, "page": page},
-            dont_filter=page == 1,
+            cb_kwargs={
+                "path": path,
+                "params": params,
+                "listing": listing,
+                "page": page,
+                "key": key,
+                "kind": kind,
+            },
+            dont_filter=True,
         )
 
     def parse(
@@ -74,6 +109,8 @@ class RedditSpider(SourceSpider):
         params: dict[str, Any] | None = None,
         listing: bool = False,
         page: int = 1,
+        key: str = "",
+        kind: str = "new",
         **kwargs: Any,
     ) -> Any:
         """Yield a listing page's posts/comments and follow ``after`` while they are new."""
@@ -84,21 +121,20 @@ class RedditSpider(SourceSpider):
         if dig(data, "kind") != "Listing" or not isinstance(children, list):
             self.report_problem(response, "not a Reddit listing (no data.children)")
             return
-        if not children:
+        if not children and page == 1 and kind == "new":
             self.empty_result()
-            return
         self.saw_entries(len(children))
-        scan = PageScan(self)
+        scan = self.listings[key].scan(kind)
         for child, item in scan.new(children, lambda c: self.thing_item(c, listing=listing)):
             yield item
             post = child.get("data") or {}
             is_post = child.get("kind") == "t3"
             if self.comments and not listing and is_post and as_int(post.get("num_comments")):
                 yield self.thread_request(post)
-        after = dig(data, "data", "after")
-        if self.keep_paging(page, bool(scan.more and after)):
+        after = dig(data, "data", "after") if children else None
+        if scan.follow(page, str(after) if after else None):
             params = {**(params or {}), "after": after}
-            yield self.listing(path, listing=listing, page=page + 1, **params)
+            yield self.listing(path, listing=listing, key=key, kind=kind, page=page + 1, **params)
 
     def thread_request(self, post: dict[str, Any]) -> scrapy.Request:
         """The comment tree of a post, newest first."""
