@@ -17,7 +17,7 @@ import resource
 from pathlib import Path
 from typing import Any
 
-from helpers.crawl import _child
+from helpers.crawl import _child, crawl
 from helpers.hostile_site import (
     BAD_ENTRY,
     GOOD_ENTRIES,
@@ -26,6 +26,8 @@ from helpers.hostile_site import (
     HostileSite,
 )
 
+from grapevine.config import load_config
+from grapevine.wiring import scrapy_settings
 from storage import make_engine, upgrade
 from storage.queries import status_summary
 
@@ -148,3 +150,22 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
     summary = {s["name"]: s for s in status_summary(engine)["sources"]}
     assert limit in summary["bomb"]["error"]
     assert "redirect" in summary["loop"]["error"]
+
+
+def test_max_page_mb_in_the_config_is_the_limit(tmp_path: Path) -> None:
+    config = tmp_path / "grapevine.toml"
+    config.write_text(
+        '[brand]\nname = "Slack"\nterms = ["Slack"]\n\n[crawl]\nmax_page_mb = 1.5\n',
+        encoding="utf-8",
+    )
+    wired = scrapy_settings(load_config(config))
+    assert wired["DOWNLOAD_MAXSIZE"] == 1536 * 1024
+    limits = {k: wired[k] for k in ("DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE")}
+    with HostileSite(huge_mb=2) as site:
+        [huge, fine] = crawl(
+            [feed("huge", site.url("/huge.xml")), feed("fine", site.url("/feed/bad-utf8.xml"))],
+            {"GRAPEVINE_BRANDS": BRANDS, **limits},
+        )
+    assert huge["status"] == "failed"
+    assert huge["error"] == f"page larger than 1.5 MB: {site.url('/huge.xml')}"
+    assert fine["status"] == "ok", fine["error"]
