@@ -9,14 +9,17 @@ project's settings (analysis worker included) on SQLite and PostgreSQL.
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers.crawl import crawl
 from helpers.httpserver import LocalServer, Reply
-from helpers.refusal import MESSAGE, refuse
+from helpers.refusal import MESSAGE, allow, refuse
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from grapevine.cli import cli
 from storage import quarantine
 from storage.models import CrawlRun, Mention
 from storage.runs import high_water_mark, set_high_water_mark
@@ -53,7 +56,7 @@ def page() -> bytes:
 
 @pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "worker"])
 def test_hostile_items_are_stored_or_quarantined_and_the_crawl_is_partial(
-    engine: Engine, db_url: str, workers: int, capfd: pytest.CaptureFixture[str]
+    engine: Engine, db_url: str, workers: int, capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     if workers == 0 and engine.dialect.name != "sqlite":
         pytest.skip("the in-process path is the same code on PostgreSQL")
@@ -94,6 +97,21 @@ def test_hostile_items_are_stored_or_quarantined_and_the_crawl_is_partial(
     # the log (INFO) names the items, never their text
     assert "quarantined" in log
     assert SECRET not in log and "good two" not in log
+    # once the cause is fixed, the crawled item is stored from the quarantine
+    allow(engine)
+    config = tmp_path / "grapevine.toml"
+    config.write_text('[brand]\nname = "Slack"\nterms = ["Slack"]\n')
+    retried = CliRunner().invoke(
+        cli,
+        ["quarantine", "retry", "--config", str(config), "--source", "hn"],
+        env={"GRAPEVINE_DATABASE_URL": db_url},
+    )
+    assert retried.exit_code == 0 and "1 stored, 0 still quarantined" in retried.output
+    with Session(engine) as session:
+        again = session.scalars(select(Mention).where(Mention.external_id == "105")).one()
+    assert again.text == f"Slack: refused, {SECRET}" and again.brand == "Slack"
+    assert again.complaint and again.needs_attention  # analysed as the crawl would have
+    assert quarantine.open_counts(engine) == {}
 
 
 def test_a_database_that_cannot_take_the_batch_loses_nothing_silently(
