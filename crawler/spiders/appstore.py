@@ -5,6 +5,12 @@ which carries each review's date, or ``json``, which carries it only in newer fe
 ``/<cc>/rss/customerreviews/page=N/id=<app_id>/sortby=mostrecent/<format>``, newest first, up
 to the feed's last page (Apple serves at most 10). The first entry of older feeds describes the
 app itself and is skipped; a feed whose ``entry`` is a single object is read too.
+
+The feed pages by number and holds no id to page by, so each run reads down to what the last
+run covered less the overlap (``overlap_days``), and a country's feed stopped by
+``max_pages`` keeps the next page in the cursor (``{"reviews:jp": {"top": ..., "gap":
+{"resume": N, ...}}}``); the next run starts the gap one page earlier (not counted), in case
+the pages moved up.
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +22,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig, label, response_text
-from crawler.spiders.base import SourceSpider, coverage_rules
+from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 NAMESPACES = {"a": "http://www.w3.org/2005/Atom", "im": "http://itunes.apple.com/rss"}
 APPLE_MAX_PAGES = 10
@@ -46,13 +52,29 @@ class AppStoreSpider(SourceSpider):
             return
         for country in self.options.get("countries") or ["us"]:
             country = country.lower()
-            yield scrapy.Request(
-                self.page_url(country, 1),
-                cb_kwargs={"country": country, "page": 1},
-                dont_filter=True,
-            )
+            listing = Listing(self, f"reviews:{country}")
+            yield self.page_request(country, 1, "new", 1)
+            if listing.gap is not None:
+                start = max(1, (as_int(listing.gap_stop) or 2) - 1)
+                yield self.page_request(country, start, "gap", 0)  # a re-read: not counted
 
-    def parse(self, response: Response, country: str = "us", page: int = 1, **kwargs: Any) -> Any:
+    def page_request(self, country: str, page: int, kind: str, read: int) -> scrapy.Request:
+        """Page ``page`` of a pass over a country's feed (``read``: pages counted so far)."""
+        return scrapy.Request(
+            self.page_url(country, page),
+            cb_kwargs={"country": country, "page": page, "kind": kind, "read": read},
+            dont_filter=True,
+        )
+
+    def parse(
+        self,
+        response: Response,
+        country: str = "us",
+        page: int = 1,
+        kind: str = "new",
+        read: int = 1,
+        **kwargs: Any,
+    ) -> Any:
         """Yield one page's reviews; follow the next page while it brings new ones."""
         text = response_text(response).lstrip()
         if text.startswith("{"):
@@ -65,20 +87,17 @@ class AppStoreSpider(SourceSpider):
         if parsed is None:
             return
         items, last_page = parsed
-        if not items:
+        if not items and page == 1 and kind == "new":
             self.empty_result()
-            return
         self.saw_entries(len(items))
-        fresh = [i for i in items if self.is_new(i.get("published_at"))]
-        yield from fresh
+        scan = self.listings[f"reviews:{country}"].scan(kind)
+        for _, item in scan.new(items, lambda i: i):
+            yield item
         last = min(last_page or APPLE_MAX_PAGES, APPLE_MAX_PAGES)
         if len(items) < APPLE_PAGE_SIZE:  # a short page is the last one
             last = page
-        more = fresh and page < last and not self.reached_mark(i.get("published_at") for i in items)
-        if self.keep_paging(page, bool(more)):
-            yield scrapy.Request(
-                self.page_url(country, page + 1), cb_kwargs={"country": country, "page": page + 1}
-            )
+        if scan.follow(read, page + 1 if page < last else None):
+            yield self.page_request(country, page + 1, kind, read + 1)
 
     def json_page(
         self, response: Response, country: str
