@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from helpers.crawl import crawl
-from helpers.httpserver import LocalServer, Reply
+from helpers.httpserver import LocalServer, Reply, Route
 
 from storage import make_engine, upgrade
 from storage.queries import status_summary
@@ -58,7 +58,7 @@ def test_a_general_feed_keeps_only_mentions_of_a_brand() -> None:
 def test_a_broken_feed_is_recorded_and_the_other_source_goes_on(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'g.db'}"
     upgrade(make_engine(url))
-    routes = {
+    routes: dict[str, Route] = {
         "/good.xml": Reply.fixture(ALERTS),
         "/bad.xml": Reply("oops", status=500),
         "/html.xml": Reply("<html><body>We moved!</body></html>"),
@@ -106,7 +106,7 @@ def test_each_feed_is_decoded_in_its_own_encoding() -> None:
     sjis = "Slack 日本語のレビュー"
     bad_sjis = _rss(sjis, "sjis", "shift_jis").encode("shift_jis")
     bad_sjis = bad_sjis.replace("レ".encode("shift_jis"), b"\xff")  # not a Shift_JIS byte
-    routes = {
+    routes: dict[str, Route] = {
         "/cp1252": Reply(_rss(cp1252, "cp1252", "windows-1252").encode("cp1252")),
         "/latin1": Reply(
             _rss(latin1, "latin1", None).encode("latin-1"),

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers.crawl import crawl
-from helpers.httpserver import LocalServer, Reply
+from helpers.httpserver import LocalServer, Reply, Route
 
 BRANDS = [{"name": "Acme", "terms": ["Acme"], "exclusions": [], "is_competitor": False}]
 MICRODATA = "schemaorg/schemaorg_eg-0010_product_reviews_microdata.html"
@@ -17,7 +17,7 @@ def source(url: str, **extra: object) -> dict[str, object]:
 
 
 def test_microdata_jsonld_and_a_page_without_reviews() -> None:
-    routes = {
+    routes: dict[str, Route] = {
         "/p": Reply.fixture(MICRODATA),
         "/book": Reply.fixture(JSONLD),
         "/gone": Reply("<html><body>Redesigned!</body></html>"),
@@ -127,7 +127,7 @@ BROKEN_PAGE = """<html><head><script type="application/ld+json">
 
 
 def test_rdfa_large_jsonld_graph_references_and_broken_jsonld() -> None:
-    routes = {
+    routes: dict[str, Route] = {
         "/rdfa": Reply.fixture(RDFA),
         "/large": Reply(_large_jsonld_page()),
         "/graph": Reply(GRAPH_PAGE),
