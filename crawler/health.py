@@ -24,6 +24,8 @@ EXCEPTION_WORDS = {
     "DownloadFailedError": "download failed",
     "DownloadCancelledError": "download cancelled",
     "ResponseDataLossError": "response cut short",
+    "NotSupported": "unsupported URL scheme",
+    "UnsupportedURLSchemeError": "unsupported URL scheme",
 }
 STATUS_WORDS = {429: "rate limited", 403: "forbidden", 404: "not found", 401: "sign-in required"}
 

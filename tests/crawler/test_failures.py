@@ -105,3 +105,13 @@ def test_each_failure_is_recorded_with_its_reason(tmp_path: Path) -> None:
         runs = {r.source: r for r in conn.execute(select(CrawlRun.__table__))}  # type: ignore[attr-defined]
     assert any("Error count" in m for m in runs["walled"].monitors["failed"])
     assert runs["busy"].stats["grapevine/retry_after_honoured"] == 1
+
+
+def test_a_download_error_no_retry_covers_fails_the_source() -> None:
+    """Scrapy counts such an error in its stats and logs it; the source used to stay ok."""
+    [result] = crawl(
+        [{"name": "gopher", "type": "feed", "urls": ["gopher://127.0.0.1:9/feed"]}],
+        {"GRAPEVINE_BRANDS": BRANDS},
+    )
+    assert result["status"] == "failed"
+    assert "unsupported URL scheme: gopher://127.0.0.1:9/feed" in result["error"]
