@@ -92,6 +92,7 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
             feed("huge", site.url("/huge.xml")),
             feed("unannounced", site.url("/huge-unannounced.xml")),
             feed("loop", site.url("/redirect/loop")),
+            feed("refresh", site.url("/refresh/loop")),
             feed("chain", site.url("/redirect/chain/30")),
             feed("short-chain", site.url("/redirect/chain/3")),
             feed("utf8", site.url("/feed/bad-utf8.xml")),
@@ -111,6 +112,7 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
         "huge": "failed",
         "unannounced": "failed",
         "loop": "failed",
+        "refresh": "failed",
         "chain": "failed",
         "short-chain": "ok",
         "utf8": "ok",
@@ -124,6 +126,7 @@ def test_hostile_pages_fail_loudly_and_memory_stays_bounded(tmp_path: Path) -> N
     assert f"{limit}: {site.url('/huge-unannounced.xml')}" in errors["unannounced"]
     assert "redirect loop" in errors["loop"]
     assert "/redirect/loop -> " in errors["loop"]
+    assert "redirect loop" in errors["refresh"]
     assert "too many redirects (more than 20)" in errors["chain"]
     assert peak_mb < PEAK_MB, f"the crawl process peaked at {peak_mb:.0f} MB"
     # a page that sends one byte every 2 s ends at the download timeout (the whole download)

@@ -31,6 +31,8 @@
     without a ``Content-Length`` (the limit must then stop it while it downloads).
 ``/redirect/loop``
     A redirect loop: ``/redirect/loop`` -> ``/redirect/loop-b`` -> ``/redirect/loop`` ...
+``/refresh/loop``
+    An HTML page whose ``<meta http-equiv="refresh">`` sends the browser back to itself.
 ``/redirect/chain/<n>``
     A redirect chain: ``/redirect/chain/30`` redirects 30 times (to ``.../29`` ... ``.../0``)
     before ``/redirect/chain/0`` serves the bad-UTF-8 feed; longer than Scrapy's default of 20.
@@ -270,6 +272,9 @@ class HostileSite:
             return lambda h: self._send(h, 200, body, kind, headers)
         if bare == "/redirect/loop":
             return lambda h: self._send(h, 302, b"", "text/plain", {"Location": "/redirect/loop-b"})
+        if bare == "/refresh/loop":
+            page = b'<html><head><meta http-equiv="refresh" content="0; url=/refresh/loop">'
+            return lambda h: self._send(h, 200, page + b"</head></html>", "text/html", {})
         if bare == "/redirect/loop-b":
             return lambda h: self._send(h, 302, b"", "text/plain", {"Location": "/redirect/loop"})
         if bare.startswith("/redirect/chain/") and bare.rsplit("/", 1)[1].isdigit():
