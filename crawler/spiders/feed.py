@@ -82,9 +82,10 @@ def feed_encoding(body: bytes, charset: str | None = None) -> tuple[str, int]:
     declared = _DECLARED.match(body[:512])
     name = declared.group(1).decode("ascii") if declared else charset or "utf-8"
     try:
-        return codecs.lookup(name).name, 0
+        found = codecs.lookup(name).name
     except LookupError:
         return name, 0
+    return ("utf-8" if found == "ascii" else found), 0  # "ASCII" feeds often carry UTF-8
 
 
 def clean_feed(body: bytes, charset: str | None = None) -> tuple[bytes, int]:

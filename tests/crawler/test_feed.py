@@ -114,6 +114,7 @@ def test_each_feed_is_decoded_in_its_own_encoding() -> None:
         ),
         "/utf16": Reply(_rss(utf16, "utf16", "utf-16").encode("utf-16")),
         "/sjis": Reply(bad_sjis),
+        "/ascii": Reply(_rss(latin1, "ascii", "us-ascii").encode("utf-8")),
         "/ref": Reply(_rss("Slack caf&#233; &#x1F600; &#0; &#xD800;", "ref", "utf-8")),
     }
     with LocalServer(routes) as server:
@@ -126,6 +127,7 @@ def test_each_feed_is_decoded_in_its_own_encoding() -> None:
     assert titles["cp1252"] == cp1252
     assert titles["latin1"] == latin1
     assert titles["utf16"] == utf16
+    assert titles["ascii"] == latin1  # declared ASCII, sent as UTF-8: read as UTF-8
     # the bad byte is marked where it was; the rest of the entry is read in its own encoding
     assert titles["sjis"] == "Slack 日本語の\ufffdビュー"
     # character references XML allows are kept; NUL and a lone surrogate are marked
