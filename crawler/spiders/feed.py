@@ -13,10 +13,9 @@ Decoding is ours, before feedparser (:func:`clean_feed`): given bytes that are n
 their encoding, feedparser decodes the *whole* feed with another codec (cp1252, latin-2...),
 so one bad entry garbles every other one. Instead the body is decoded in its own encoding (a
 BOM, else the XML declaration, else the HTTP charset, else UTF-8 as XML defines; a declared
-US-ASCII is read as UTF-8, its superset) with bad
-bytes replaced by U+FFFD, characters XML forbids (NUL and the other C0 controls, and
-character references to them or to surrogates, which make feedparser raise) are replaced by
-U+FFFD too, and feedparser gets valid UTF-8. An entry with replaced characters is still
+US-ASCII is read as UTF-8, its superset) with bad bytes replaced by U+FFFD, characters XML
+forbids (NUL and the other C0 controls, and character references to them or to surrogates,
+which make feedparser raise) are replaced by U+FFFD too, and feedparser gets valid UTF-8. An entry with replaced characters is still
 stored: the U+FFFD marks show where its bytes were bad (``grapevine/feed_chars_replaced``
 counts them). A declared encoding Python does not know is left to feedparser.
 """
