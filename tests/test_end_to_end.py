@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -102,6 +103,19 @@ def test_run_then_status(tmp_path: Path) -> None:
     assert {s["name"]: s["items_new"] for s in again["sources"]}["alerts"] == 0
 
 
+def readme_demo_example() -> tuple[list[str], dict[str, int]]:
+    """The README's example `grapevine run` lines on the demo and its status --json numbers."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ grapevine run --config grapevine-demo/grapevine.toml\n", 1)[1]
+    block = block.split("$ grapevine status --json", 1)
+    lines = [line for line in block[0].splitlines() if line.strip() and "Crawling" not in line]
+    numbers = {
+        key: int(value)
+        for key, value in re.findall(r'"(mentions|needs_attention|open_cases)": (\d+)', block[1])
+    }
+    return lines, numbers
+
+
 def test_demo_without_dashboard(tmp_path: Path) -> None:
     demo = grapevine("demo", "--no-dashboard", "--dir", "demo", "--site-port", "0", cwd=tmp_path)
     assert demo.returncode == 0, demo.stdout + demo.stderr
@@ -116,6 +130,16 @@ def test_demo_without_dashboard(tmp_path: Path) -> None:
     with_mentions = [s for s in data["sources"] if s["items_total"] > 0]
     assert len(with_mentions) >= 2
     assert data["open_cases"] >= 1
+
+    # the README's example outputs are this run's (regenerate them when this fails)
+    shown, shown_status = readme_demo_example()
+    printed = [line for line in demo.stdout.splitlines() if line.startswith(("  ✓", "  !", "  ✗"))]
+    printed += [
+        line for line in demo.stdout.splitlines() if line.startswith(("3 sources", "Cases"))
+    ]
+    assert sorted(printed) == sorted(shown), "README.md's `grapevine run` example is stale"
+    for key in ("mentions", "needs_attention", "open_cases"):
+        assert data[key] == shown_status[key], f"README.md's status --json {key} is stale"
 
     # the demo has stopped, and its site with it: `grapevine run` says so at once
     started = time.monotonic()
