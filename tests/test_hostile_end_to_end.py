@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from helpers.hostile_site import GOOD_ENTRIES, HOSTILE_FEED_IDS, HOSTILE_HIT_IDS, HostileSite
 from helpers.httpserver import LocalServer, Reply
 from helpers.receiver import WebhookReceiver
