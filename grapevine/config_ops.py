@@ -82,7 +82,7 @@ class WebhookTarget(TargetBase):
     headers_env: dict[str, str] = Field(
         default_factory=dict, description="header name -> environment variable with its value"
     )
-    timeout: float = Field(default=10, gt=0)
+    timeout: float = Field(default=10, gt=0, description="seconds for one delivery in all")
 
 
 class EmailTarget(TargetBase):
@@ -97,7 +97,7 @@ class EmailTarget(TargetBase):
     username_env: str | None = None
     password_env: str | None = None
     ca_file: str | None = Field(default=None, description="trust this CA for STARTTLS")
-    timeout: float = Field(default=20, gt=0)
+    timeout: float = Field(default=20, gt=0, description="seconds for one delivery in all")
 
     @field_validator("to", mode="before")
     @classmethod
@@ -133,7 +133,7 @@ class AlertChannel(Strict):
     username_env: str | None = None
     password_env: str | None = None
     ca_file: str | None = None
-    timeout: float = Field(default=10, gt=0)
+    timeout: float = Field(default=10, gt=0, description="seconds for one delivery in all")
 
     @field_validator("to", mode="before")
     @classmethod
