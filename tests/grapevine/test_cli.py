@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,3 +217,26 @@ def test_demo_ports_that_are_taken(tmp_path: Path, listening: int) -> None:
     assert result.exit_code == 2
     assert result.output.endswith("in use; choose another with --site-port\n")
     assert not (tmp_path / "grapevine.db").exists()
+
+
+def test_the_preflight_probes_only_this_machine(tmp_path: Path, listening: int) -> None:
+    from grapevine.config import load_config
+    from grapevine.preflight import find_unserved
+
+    refused = _refused_url().split("@", 1)[1].split("/", 1)[0]  # 127.0.0.1:<closed port>
+    config = tmp_path / "grapevine.toml"
+    config.write_text(
+        '[brand]\nname = "Acme"\n'
+        f'[[sources]]\nname = "down"\ntype = "feed"\nurls = ["http://{refused}/f.xml"]\n'
+        f'[[sources]]\nname = "up"\ntype = "feed"\nurls = ["http://127.0.0.1:{listening}/f"]\n'
+        # a remote address that would take long to fail: never probed
+        '[[sources]]\nname = "far"\ntype = "feed"\nurls = ["http://10.255.255.1/f.xml"]\n'
+        '[[sources]]\nname = "off"\ntype = "feed"\nurls = ["http://localhost:1/f"]\n'
+        "enabled = false\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    unserved = find_unserved(load_config(config, env={}))
+    assert time.monotonic() - started < 2
+    assert unserved.addresses == {f"http://{refused}": ["down"]}
+    assert not unserved.demo and "is the local server running?" in unserved.message()
