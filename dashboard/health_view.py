@@ -141,7 +141,7 @@ def volume_chart(trend: pd.DataFrame, marks: pd.DataFrame, grain: str) -> Any:
     )
     line = (
         alt.Chart(segments(trend, "net_sentiment"))
-        .mark_line(point=True, color="#2e7d32")
+        .mark_line(point=alt.OverlayMarkDef(color="#2e7d32", size=40), color="#2e7d32")
         .encode(
             x=alt.X("bucket:T", title=None),
             y=alt.Y("net_sentiment:Q", title="Net sentiment", axis=alt.Axis(format="+%")),

@@ -40,6 +40,13 @@ SORT_NAMES = {
     "newest": "Newest mention",
     "oldest": "Oldest case",
 }
+#: The order the table is in, as the line above it says it.
+ORDER = {
+    "priority": "highest priority first",
+    "due": "due soonest first",
+    "newest": "newest mention first",
+    "oldest": "oldest case first",
+}
 BRANDS = {"any": "Any", "own": "Own brand", "competitor": "Competitors"}
 LINKED = {"any": "Any", "yes": "Linked to a customer", "no": "Not linked"}
 NOBODY = "(nobody)"
