@@ -131,3 +131,18 @@ def test_content_warning_stays_text_and_a_search_the_server_cannot_do_is_reporte
         assert "this server cannot search statuses; use hashtags" in by_name[name]["error"]
     assert "HTTP 403" in by_name["locked"]["error"]
     assert "never found a status" in by_name["no-fts"]["error"]
+
+
+def test_max_items_stops_between_pages_and_says_so() -> None:
+    backlog = load(MASTODON_ARRIVALS)["backlog"]  # 25 statuses, pages of 10
+    brands = [{"name": "Larkwood", "terms": ["larkwood"], "exclusions": [], "is_competitor": False}]
+    with LocalServer() as server:
+        timeline = MastodonTimeline(server.base_url, "larkwood", backlog, cap=10)
+        server.routes[timeline.path] = timeline
+        spec = {"name": "lark", "type": "mastodon", "base_url": server.base_url}
+        [result] = crawl(
+            [{**spec, "hashtags": ["larkwood"], "max_items": 15}], {"GRAPEVINE_BRANDS": brands}
+        )
+    # the cap is checked between pages: page 2 is read whole, page 3 waits for the next run
+    assert result["status"] == "partial" and len(result["items"]) == 20
+    assert result["error"] == "stopped at max_items=15; the rest continues next run"
