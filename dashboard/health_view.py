@@ -200,7 +200,7 @@ def stacked_chart(data: pd.DataFrame, field: str, value: str, title: str) -> alt
     )
 
 
-def share_chart(share: pd.DataFrame) -> alt.LayerChart:
+def share_chart(share: pd.DataFrame) -> Any:
     """Share of voice: each brand's share of the period's mentions, as labelled bars.
 
     At least 220 px high whatever the number of brands (one or two brands made a strip of

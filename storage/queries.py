@@ -348,7 +348,7 @@ def queue_neighbours(
         ids_query = ids_query.join(Mention, col(Mention.id) == col(Case.mention_id))
     ids_query = ids_query.order_by(*_queue_order(filters.sort)).limit(NEIGHBOUR_SCAN)
     with Session(engine) as session:
-        ids = [int(i) for i in session.scalars(ids_query).all()]
+        ids = [int(i) for i in session.scalars(ids_query).all() if i is not None]
     if case_id not in ids:
         return None, None, None, len(ids)
     at = ids.index(case_id)
