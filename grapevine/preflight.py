@@ -85,12 +85,12 @@ def _refuses(host: str, port: int) -> bool:
         return False
 
 
-def find_unserved(settings: Settings) -> Unserved:
-    """The enabled sources on a loopback address that refuses connections."""
+def find_unserved(settings: Settings, names: list[str] | None = None) -> Unserved:
+    """The enabled sources (or the ``names``) on a loopback address that refuses connections."""
     found = Unserved()
     verdicts: dict[tuple[str, int], bool] = {}
     for source in settings.sources:
-        if not source.enabled:
+        if (source.name not in names) if names else not source.enabled:
             continue
         urls = [getattr(source, "base_url", None), *(getattr(source, "urls", None) or [])]
         for url in filter(None, urls):

@@ -85,13 +85,13 @@ def print_summary(summary: JobSummary) -> None:
 
 
 def _skip_unserved(
-    cfg: Settings, eng: Engine, *, quiet: bool = False
+    cfg: Settings, eng: Engine, *, quiet: bool = False, names: list[str] | None = None
 ) -> tuple[Settings, list[SourceResult]]:
     """Sources on a local address nothing serves (the demo site, stopped): failed at once,
     in one line, instead of after the crawler's retries (see :mod:`grapevine.preflight`)."""
     from grapevine.preflight import find_unserved, skip_unserved
 
-    unserved = find_unserved(cfg)
+    unserved = find_unserved(cfg, names)
     if not unserved.addresses:
         return cfg, []
     if not quiet:
@@ -196,16 +196,20 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
             ) from None
     summary = JobSummary()
     with held_lock(eng, "run"):
-        crawl_step(
-            cfg,
-            eng,
-            summary,
-            names=list(names) or None,
-            full=full,
-            on_done=with_quarantine(eng),
-            log_level=log_level_name(verbose),
-            on_progress=print_progress,
-        )
+        crawl_cfg, unserved = _skip_unserved(cfg, eng, names=list(names) or None)
+        wanted = [name for name in names if name not in {r.name for r in unserved}]
+        if wanted or not names:
+            crawl_step(
+                crawl_cfg,
+                eng,
+                summary,
+                names=wanted or None,
+                full=full,
+                on_done=with_quarantine(eng),
+                log_level=log_level_name(verbose),
+                on_progress=print_progress,
+            )
+        summary.sources = unserved + summary.sources
         if not no_triage:
             triage_step(cfg, eng, summary)
     print_summary(summary)
