@@ -197,7 +197,7 @@ def history_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Published": display.as_local(row["published_at"]),
+                "Published": pd.to_datetime(display.as_local(row["published_at"])),
                 "Source": row["source"],
                 "Said": display.preview(
                     ((row["title"] + " — ") if row["title"] else "") + (row["text"] or ""), 120

@@ -216,7 +216,8 @@ def send_panel(cf: CaseFile, who: Person, settings: DashboardSettings) -> None:
                         "Target": e.target,
                         "State": e.state,
                         "Attempts": e.attempts,
-                        "Sent": display.as_local(e.sent_at),
+                        # NaT, an empty cell (None would read "None" in a column of nothing)
+                        "Sent": pd.to_datetime(display.as_local(e.sent_at)),
                         "Reference": e.reference or "",
                         "Last error": e.last_error or "",
                     }

@@ -63,3 +63,18 @@ def test_customers_search_and_file(app, seeded) -> None:
     at = open_page(app(customer_id=seeded["customer_maria"]), "customers")
     history = at.dataframe[1].value
     assert len(history) == 2 and history["Link"].tolist() == ["confirmed", "confirmed"]
+
+
+def test_a_failing_page_is_one_friendly_line_and_a_log_without_sql(app, tmp_path, caplog) -> None:
+    """A database the dashboard cannot read (here: never migrated) shows no traceback; the
+    log names the error and where it happened, not the statement or its values."""
+    import logging
+
+    bare = tmp_path / "not-migrated.db"
+    bare.touch()
+    caplog.set_level(logging.ERROR, logger="dashboard.errors")
+    at = app(settings={"database_url": f"sqlite:///{bare}"}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "did not answer as expected" in at.error[0].value
+    assert "OperationalError" in caplog.text
+    assert "SELECT" not in caplog.text and "triage_case" not in caplog.text
