@@ -252,3 +252,26 @@ def test_a_time_only_source_overlaps_the_mark_and_finishes_its_backlog(
     assert parse_time("2026-03-09T12:00:00Z") < marks[2]  # the late one: before the mark...
     assert marks[3] == newest + timedelta(days=1)
     assert len(_texts(engine, "tp")) == 52  # ...and stored
+
+
+def test_a_failed_page_keeps_the_cursor_and_the_mark(engine: Engine, db_url: str) -> None:
+    backlog = load(MASTODON_ARRIVALS)["backlog"]
+    settings = {"GRAPEVINE_DATABASE_URL": db_url, "GRAPEVINE_BRANDS": LARKWOOD}
+    spec = {"name": "lark", "type": "mastodon", "hashtags": ["larkwood"], "max_pages": 1}
+    with LocalServer() as server:
+        timeline = MastodonTimeline(server.base_url, "larkwood", backlog, cap=10)
+        server.routes[timeline.path] = timeline
+        spec["base_url"] = server.base_url
+        crawl([spec], settings)
+        with engine.connect() as conn:
+            kept = conn.execute(select(STATE.c.cursor)).scalar_one()
+        # the backlog's page now fails: the run is not clean, so nothing moves
+        server.routes[timeline.path] = lambda path: (
+            Reply("upstream down", status=502) if "max_id" in path else timeline(path)
+        )
+        [second] = crawl([spec], settings)
+    assert second["status"] in ("partial", "failed") and "502" in (second["error"] or "")
+    with engine.connect() as conn:
+        assert conn.execute(select(STATE.c.cursor)).scalar_one() == kept
+    assert kept["tag:larkwood"]["gap"]["resume"] == backlog[9]["id"]
+    assert high_water_mark(engine, "lark") is None
