@@ -169,9 +169,18 @@ UNWANTED = re.compile(r"Traceback|\bNone\b|\bnan\b|in_progress|waiting_on_custom
 
 
 def shot(tab, name: str, *, full: bool = False) -> None:
+    """A screenshot in test-artifacts/; ``full``: the whole page (Streamlit scrolls inside
+    its main area, so the viewport is made as tall as the page for the picture)."""
     ARTIFACTS.mkdir(exist_ok=True)
     tab.wait_for_timeout(600)  # let charts and tables finish drawing
-    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+    size = tab.viewport_size
+    if full and size:
+        tall = tab.get_by_test_id("stMain").evaluate("m => m.scrollHeight")
+        tab.set_viewport_size({"width": size["width"], "height": min(6000, int(tall))})
+        tab.wait_for_timeout(800)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if full and size:
+        tab.set_viewport_size(size)
 
 
 def screen(tab, size: str) -> tuple[int, int]:
@@ -428,5 +437,11 @@ def test_the_dashboard_log_has_no_warning(page, dashboard: str, demo: Path) -> N
     """After everything above: the terminal shows no Streamlit warning, error or traceback
     (a widget given a default and a session value warns there, with a stack trace)."""
     log = (demo / "grapevine.log").read_text()
-    bad = [line for line in log.splitlines() if re.search(r"WARNING|ERROR|Traceback", line)]
+    # Streamlit prints its widget warnings without a level, as a message and "Stack (most
+    # recent call last):"; logged errors carry their level
+    noise = re.compile(
+        r"WARNING|ERROR|Traceback|Stack \(most recent call last\)|Session State API"
+        r"|^\s+File \""
+    )
+    bad = [line for line in log.splitlines() if noise.search(line)]
     assert not bad, "\n".join(bad[:10])
