@@ -247,6 +247,11 @@ def send_panel(cf: CaseFile, who: Person, settings: DashboardSettings) -> None:
 def quick_take(cf: CaseFile, who: Person) -> None:
     """One click: assign to me and start (status in progress)."""
     case = cf.case
+    if who.method == "local" and who.name == "local user":
+        st.caption(
+            "You work as “local user”: type your name in the sidebar (» at the top left) "
+            "so the timeline and your replies carry it."
+        )
     if case.status != "new" and case.assignee == who.name:
         return
     label = "Take it (assign to me, in progress)" if case.status == "new" else "Assign to me"
