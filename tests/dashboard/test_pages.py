@@ -78,3 +78,33 @@ def test_a_failing_page_is_one_friendly_line_and_a_log_without_sql(app, tmp_path
     assert "did not answer as expected" in at.error[0].value
     assert "OperationalError" in caplog.text
     assert "SELECT" not in caplog.text and "triage_case" not in caplog.text
+
+
+def test_sentiment_lines_break_where_nobody_spoke() -> None:
+    """A day without mentions has no sentiment: the line stops there and starts again."""
+    from datetime import date
+
+    import pandas as pd
+
+    from dashboard import health_view as hv
+
+    measured = pd.DataFrame(
+        {
+            "bucket": [date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 4)],
+            "mentions": [3.0, 1.0, 2.0],
+            "net_sentiment": [-0.2, 0.1, 0.5],
+            "avg_rating": [2.0, None, 4.0],
+        }
+    )
+    trend = hv.complete(measured, date(2026, 11, 1), date(2026, 11, 6), "day")
+    assert list(trend["mentions"]) == [3.0, 1.0, 0.0, 2.0, 0.0]  # empty days count zero
+    assert trend["net_sentiment"].isna().tolist() == [False, False, True, False, True]
+    line = hv.segments(trend, "net_sentiment")
+    assert line.groupby("segment")["bucket"].apply(list).tolist() == [
+        [date(2026, 11, 1), date(2026, 11, 2)],
+        [date(2026, 11, 4)],
+    ]
+    rating = hv.segments(trend, "avg_rating")
+    assert rating["segment"].nunique() == 2  # 1 Nov, then 4 Nov on its own (a point)
+    spec = hv.volume_chart(trend, pd.DataFrame(), "day").to_dict()
+    assert "segment" in str(spec)  # the line is drawn per segment, not across the gaps
