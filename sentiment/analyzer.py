@@ -22,9 +22,21 @@ Built on vaderSentiment (through :mod:`sentiment.vader`, VADER's rules in one pa
    The rating is evidence for the complaint score too.
 5. **Aspects** (:mod:`sentiment.aspects`) say which part of the promise it is about.
 
+**The learned layer** (:mod:`sentiment.learned`, the default; ``Analyzer(learned=False)`` is
+the rules alone, ``grapevine-0.3``) replaces step 3's complaint score and the score of steps
+1–2: two linear models over the text's word n-grams, stacked on what the rules said (their
+score, VADER's compound and worst sentence, the complaint score and families). Its complaint
+probability gets the same rating evidence as the rules; it calls a complaint only where the
+rules find grounds for one (a complaint family besides the amplifiers, negative words, or
+1–2 stars), so "Coffee prices rise again" stays no complaint. Its score is the rules' score
+moved by the n-grams when they disagree by more than a dead band. Steps 3 (the cap) and 4
+(the rating) then apply as above, and its cues ("learned complaint: 'still waiting' +0.41,
+rule: waiting +0.88") come first, before the rules' own.
+
 Every step that changed the outcome leaves a cue a person can read.
 """
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,13 +44,18 @@ from typing import Any
 
 from sentiment import rules
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import AGAINST, FAMILIES, ComplaintDetector
+from sentiment.complaint import AGAINST, FAMILIES, RATING_EVIDENCE, ComplaintDetector
+from sentiment.complaint import grounded as complaint_grounded
+from sentiment.learned import MODEL_NAME, LearnedModel, default_model, stacked, tokens
 from sentiment.lexicon import REVIEW_LEXICON, REVIEW_OVERRIDES
 from sentiment.patterns import PatternSet
 from sentiment.phrases import REVIEW_PHRASES
 from sentiment.vader import Scored, VaderScorer
 
-VERSION = "grapevine-0.3"
+#: The analyser version of the default (learned) analyser, stored with each mention.
+VERSION = f"grapevine-0.4+{MODEL_NAME}"
+#: The rules alone (``Analyzer(learned=False)``): unchanged since grapevine-0.3.
+RULES_VERSION = "grapevine-0.3"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 #: VADER's own thresholds for the three classes (Hutto & Gilbert 2014).
 THRESHOLD = 0.05
@@ -51,6 +68,13 @@ BITTER_PULL = 0.5
 BITTER_MIN_SENTENCES = 2
 #: From this complaint score on, a complaint is negative whatever its words.
 CAP_FROM = 0.5
+#: The same for the learned layer, whose sentiment head reads the complaint evidence already.
+LEARNED_CAP_FROM = 0.5
+#: The learned layer calls a complaint only where the rules find grounds for one (a complaint
+#: family besides the amplifiers, negative words, or a 1–2 star rating); elsewhere its
+#: complaint score stays below the line.
+LEARNED_NEEDS_GROUNDS = True
+UNGROUNDED_MAX = 0.45
 #: A complaint caps the score at -(COMPLAINT_FLOOR + COMPLAINT_SLOPE·(complaint_score - 0.5)).
 COMPLAINT_FLOOR = 0.15
 COMPLAINT_SLOPE = 0.5
@@ -145,6 +169,32 @@ def _split_lexicon(
     return words, phrases
 
 
+def grounded(
+    found: Iterable[tuple[str, str]], sentiment: float, worst: float, rating: float | None
+) -> bool:
+    """Whether the rules see grounds for a complaint (:func:`sentiment.complaint.grounded`,
+    or a rating of 2 stars or fewer)."""
+    if rating is not None and rating <= 2:
+        return True
+    return complaint_grounded([name for name, _ in found], sentiment, worst)
+
+
+def _capped(score: float, complaint_score: float) -> tuple[float, str]:
+    """Step 3: a complaint is negative whatever its words (a weak one only pulls the score
+    down); the new score and the cue that says so ("" when nothing changed)."""
+    if complaint_score < CAP_FROM:
+        return score, ""
+    cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (complaint_score - 0.5))
+    if score <= cap:
+        return score, ""
+    # words of praise hold out against a weak complaint, not against a sure one
+    pull = 1.0 if score < THRESHOLD else min(1.0, (complaint_score - 0.5) / SURE_SPAN)
+    score += pull * (cap - score)
+    if pull == 1.0:
+        return score, f"a complaint ({complaint_score:.2f}) is negative whatever its words"
+    return score, f"a complaint ({complaint_score:.2f}) pulls the score down"
+
+
 def _key_words(scored: Scored, sign: int, limit: int = 3) -> list[str]:
     """The strongest words of one sign (not those a phrase took over), strongest first."""
     skip = scored.phrased
@@ -169,8 +219,18 @@ class Analyzer:
         *,
         lexicon: Mapping[str, float] | None = None,
         aspects: Mapping[str, Iterable[str]] | None = None,
+        learned: bool = True,
+        model: LearnedModel | None = None,
     ) -> None:
+        """``learned=False`` gives the rules alone (:data:`RULES_VERSION`); ``model`` replaces
+        the shipped learned model (:func:`sentiment.learned.default_model`, loaded once)."""
+        self._model = (model or default_model()) if learned else None
+        self.version = f"grapevine-0.4+{self._model.name}" if self._model else RULES_VERSION
         words, self._phrases = _split_lexicon(lexicon)
+        #: the company lexicon's words, which the learned n-grams leave to the lexicon
+        self._ignore = frozenset(
+            word for entry in (lexicon or {}) for word in tokens(entry) if word not in "0#!?"
+        )
         self._lexicon = words
         self._vader = VaderScorer({**REVIEW_LEXICON, **REVIEW_OVERRIDES, **words})
         self._aspects = AspectTagger(aspects)
@@ -248,6 +308,42 @@ class Analyzer:
             aspects,
         )
 
+    def _bitter(self, reading: Reading) -> float:
+        """Step 2: a bitter sentence pulls the score of a milder text towards it."""
+        whole, worst, sentence_scores = reading.whole, reading.worst, reading.sentence_scores
+        if len(sentence_scores) >= BITTER_MIN_SENTENCES and worst <= BITTER and worst < whole:
+            number = sentence_scores.index(worst) + 1
+            reading.cues.append(
+                f"sentence {number} of {len(sentence_scores)} is bitter ({worst:+.2f}); "
+                f"it weighs more than the average"
+            )
+            return whole + BITTER_PULL * (worst - whole)
+        return whole
+
+    def _stacked(self, reading: Reading, score: float) -> tuple[dict[str, float], Any]:
+        """The rules' outputs for the learned layer, from the words alone (no rating), and
+        the complaint evidence they came from."""
+        evidence = self._complaints.score(
+            reading.lowered,
+            sentiment=reading.whole,
+            worst_sentence=reading.worst,
+            found=reading.families,
+        )
+        rules_score, _ = _capped(score, evidence.score)
+        features = stacked(
+            rules_sentiment=rules_score,
+            compound=reading.whole,
+            worst=reading.worst,
+            complaint_score=evidence.score,
+            families=(name for name, _ in evidence.found),
+        )
+        return features, evidence
+
+    def features(self, text: str) -> dict[str, float]:
+        """The stacked features of ``text``, as the learned layer sees them (for training)."""
+        reading = self.read(text or "")
+        return self._stacked(reading, self._bitter(reading))[0]
+
     def analyze(
         self, text: str, *, rating: float | None = None, source: str | None = None
     ) -> Analysis:
@@ -259,36 +355,36 @@ class Analyzer:
         text = text or ""
         reading = self.read(text)
         cues = reading.cues
-        whole, worst, sentence_scores = reading.whole, reading.worst, reading.sentence_scores
-        score = whole
-        if len(sentence_scores) >= BITTER_MIN_SENTENCES and worst <= BITTER and worst < whole:
-            score = whole + BITTER_PULL * (worst - whole)
-            number = sentence_scores.index(worst) + 1
-            cues.append(
-                f"sentence {number} of {len(sentence_scores)} is bitter ({worst:+.2f}); "
-                f"it weighs more than the average"
+        whole, worst = reading.whole, reading.worst
+        score = self._bitter(reading)
+        if self._model is None:
+            evidence = self._complaints.score(
+                reading.lowered,
+                sentiment=whole,
+                worst_sentence=worst,
+                rating=rating,
+                found=reading.families,
             )
-        evidence = self._complaints.score(
-            reading.lowered,
-            sentiment=whole,
-            worst_sentence=worst,
-            rating=rating,
-            found=reading.families,
-        )
-        complaint = evidence.score >= 0.5
-        cues.extend(evidence.cues())
-        if evidence.score >= CAP_FROM:
-            cap = -(COMPLAINT_FLOOR + COMPLAINT_SLOPE * (evidence.score - 0.5))
-            if score > cap:
-                # words of praise hold out against a weak complaint, not against a sure one
-                pull = 1.0 if score < THRESHOLD else min(1.0, (evidence.score - 0.5) / SURE_SPAN)
-                score += pull * (cap - score)
-                if pull == 1.0:
-                    cues.append(
-                        f"a complaint ({evidence.score:.2f}) is negative whatever its words"
-                    )
-                else:
-                    cues.append(f"a complaint ({evidence.score:.2f}) pulls the score down")
+            complaint_score = evidence.score
+            cues.extend(evidence.cues())
+        else:
+            features, evidence = self._stacked(reading, score)
+            prediction = self._model.predict(text, features, ignore=self._ignore)
+            z = prediction.complaint_logit
+            if rating is not None:
+                z += RATING_EVIDENCE * (3.0 - max(1.0, min(5.0, float(rating)))) / 2.0
+            complaint_score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            if LEARNED_NEEDS_GROUNDS and not grounded(evidence.found, whole, worst, rating):
+                # as in the rules: "again", "all day", "my order" alone are no complaint
+                complaint_score = min(complaint_score, UNGROUNDED_MAX)
+            score = prediction.sentiment
+            cues[:0] = prediction.cues  # what drove the decision comes first
+            cues.extend(evidence.cues())
+        complaint = complaint_score >= 0.5
+        if complaint_score >= (CAP_FROM if self._model is None else LEARNED_CAP_FROM):
+            score, cue = _capped(score, complaint_score)
+            if cue:
+                cues.append(cue)
         if rating is not None:
             rating = float(rating)
             stars = (rating - 3.0) / 2.0
@@ -311,9 +407,10 @@ class Analyzer:
             sentiment=score,
             label=label,
             complaint=complaint,
-            complaint_score=evidence.score,
+            complaint_score=complaint_score,
             aspects=tuple(name for name, _ in aspects),
             cues=tuple(cues),
+            version=self.version,
             rating=rating,
         )
 

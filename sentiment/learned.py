@@ -1,0 +1,255 @@
+"""The learned layer: two linear models over word n-grams stacked on the rules' outputs.
+
+The rules (:mod:`sentiment.analyzer`'s VADER, phrases, word rules and complaint families) are
+precise but only grow by writing more of them. Over them sit two linear models, trained by
+``benchmarks/sentiment/train.py`` on public labelled sets (the model card,
+``sentiment/model/README.md``, says which):
+
+* **complaint**: a logistic regression giving the complaint probability;
+* **sentiment**: a ridge regression giving the -1..1 score.
+
+Both read the same features: the TF-IDF weights of the text's word unigrams and bigrams
+(sublinear term frequency, L2-normalised, as scikit-learn's ``TfidfVectorizer``) and the
+*stacked* features of :func:`stacked`, what the rules said: their sentiment, VADER's compound
+for the text and its worst sentence, the rules' complaint score and each complaint family
+that counted. So the rules stay as features and as the explanation, and the n-grams learn
+what the rules do not know ("no one has called me back", "the worst airline").
+
+Decisions:
+
+* **Word n-grams only.** Character n-grams (3–5) were measured (``benchmarks/sentiment``):
+  they cost several times the CPU of the whole analysis and the leave-one-domain-out figures
+  did not pay for it; see the README there.
+* **Inference is plain Python** over the stored weights: a dict lookup per n-gram and one dot
+  product, no numpy or scikit-learn at run time (they are needed to train only), so the
+  analyser stays light to import and fork.
+* **The artefact is JSON**, loaded with :func:`json.load` (no pickle: loading a model file
+  runs no code), once per process (:func:`default_model` is cached; ``grapevine score`` forks
+  its workers after loading it, the analysis worker keeps its analysers).
+* **Rating and source type** are not learned: none of the labelled complaint data has a star
+  rating or a source type, so a weight for them would be a guess. The rating stays hand-set
+  evidence, as in the rules (``RATING_EVIDENCE`` added to the complaint logit, then the 60 %
+  weight on the score); the source type is accepted and not used.
+"""
+
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The shipped model's name; ``analyser_version`` is ``grapevine-0.4+<name>``.
+MODEL_NAME = "lr1"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+#: The artefact format this code reads.
+FORMAT = 1
+#: A contribution smaller than this (to the logit or the score) is not worth a cue.
+CUE_MIN = 0.02
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"[a-z][a-z']*|[0#]|[!?]")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens: links, @handles and numbers each become one placeholder
+    (``url``, ``#``, ``0``), so the model learns "@ still waiting", not an airline's name."""
+    lowered = text.lower().replace("\u2019", "'")
+    lowered = _URL.sub(" url ", lowered)
+    lowered = _HANDLE.sub(" # ", lowered)
+    lowered = _NUMBER.sub(" 0 ", lowered)
+    return _TOKEN.findall(lowered)
+
+
+def ngrams(text: str) -> list[str]:
+    """The unigrams and bigrams of :func:`tokens` (the vectoriser's analyser, train and run)."""
+    words = tokens(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+#: The stacked features besides the families, in artefact order.
+SIGNALS = (
+    "rules sentiment",
+    "compound",
+    "positivity",
+    "worst sentence",
+    "rules complaint",
+    "rules complaint logit",
+)
+
+
+def stacked(
+    *,
+    rules_sentiment: float,
+    compound: float,
+    worst: float,
+    complaint_score: float,
+    families: Iterable[str],
+) -> dict[str, float]:
+    """What the rules said about a text, as named features (families prefixed ``family:``)."""
+    p = min(max(complaint_score, 1e-6), 1 - 1e-6)
+    out = {
+        "rules sentiment": rules_sentiment,
+        "compound": compound,
+        "positivity": max(0.0, compound),
+        "worst sentence": worst,
+        "rules complaint": complaint_score,
+        "rules complaint logit": max(-6.0, min(6.0, math.log(p / (1 - p)))) / 6.0,
+    }
+    for name in families:
+        out[f"family: {name}"] = 1.0
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The learned layer's reading of one text."""
+
+    #: the complaint logit before any rating evidence
+    complaint_logit: float
+    #: the -1..1 score (clipped)
+    sentiment: float
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    bias: float
+    features: Mapping[str, float]
+
+
+class LearnedModel:
+    """The two linear heads over one vocabulary, loaded from the JSON artefact."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"model format {data.get('format')!r}; this code reads {FORMAT}")
+        self.name = str(data["name"])
+        vocabulary: Sequence[str] = data["vocabulary"]
+        idf: Sequence[float] = data["idf"]
+        complaint, sentiment = data["complaint"], data["sentiment"]
+        if not (len(vocabulary) == len(idf) == len(complaint["terms"]) == len(sentiment["terms"])):
+            raise ValueError("model arrays differ in length")
+        #: n-gram -> (idf, complaint weight, sentiment weight)
+        self.terms: dict[str, tuple[float, float, float]] = {
+            term: (float(i), float(c), float(s))
+            for term, i, c, s in zip(
+                vocabulary, idf, complaint["terms"], sentiment["terms"], strict=True
+            )
+        }
+        self.complaint = _Head(float(complaint["bias"]), dict(complaint["features"]))
+        self.sentiment = _Head(float(sentiment["bias"]), dict(sentiment["features"]))
+        #: how far the n-grams must move the rules' score before they change it at all
+        self.deadband = float(sentiment.get("deadband", 0.0))
+
+    @classmethod
+    def load(cls, path: Path) -> "LearnedModel":
+        with open(path, encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def predict(
+        self,
+        text: str,
+        features: Mapping[str, float],
+        *,
+        explain: bool = True,
+        ignore: frozenset[str] = frozenset(),
+    ) -> Prediction:
+        """Score ``text`` with the stacked ``features`` (:func:`stacked`). N-grams with a word
+        of ``ignore`` (the company lexicon's words: the company's say wins) do not count."""
+        terms = self.terms
+        counts: dict[str, int] = {}
+        for gram in ngrams(text):
+            if gram in terms and not (ignore and ignore.intersection(gram.split())):
+                counts[gram] = counts.get(gram, 0) + 1
+        values = []
+        norm = 0.0
+        for gram, count in counts.items():
+            value = terms[gram][0] if count == 1 else (1.0 + math.log(count)) * terms[gram][0]
+            norm += value * value
+            values.append(value)
+        scale = 1.0 / math.sqrt(norm) if norm else 0.0
+        zc, zs = self.complaint.bias, self.sentiment.bias
+        # contributions of each n-gram to the complaint logit and to the score
+        grams = list(counts)
+        to_complaint = []
+        to_sentiment = []
+        for gram, value in zip(grams, values, strict=True):
+            _, wc, ws = terms[gram]
+            value *= scale
+            c, v = value * wc, value * ws
+            zc += c
+            zs += v
+            to_complaint.append(c)
+            to_sentiment.append(v)
+        cw, sw = self.complaint.features, self.sentiment.features
+        for name, value in features.items():
+            zc += cw.get(name, 0.0) * value
+            zs += sw.get(name, 0.0) * value
+        # the rules' reading stands unless the n-grams move it by more than the dead band
+        rules = features.get("rules sentiment", 0.0) * sw.get("rules sentiment", 0.0)
+        moved = zs - rules
+        if abs(moved) <= self.deadband:
+            moved = 0.0
+        else:
+            moved -= self.deadband if moved > 0 else -self.deadband
+        sentiment = max(-1.0, min(1.0, rules + moved))
+        cues: tuple[str, ...] = ()
+        if explain:
+            cues = self._cues(grams, to_complaint, to_sentiment, features, zc)
+        return Prediction(zc, sentiment, cues)
+
+    def _cues(
+        self,
+        grams: list[str],
+        to_complaint: list[float],
+        to_sentiment: list[float],
+        features: Mapping[str, float],
+        zc: float,
+    ) -> tuple[str, ...]:
+        """The n-grams and rule features that pushed the complaint decision most its way,
+        and the n-grams that moved the sentiment most (contributions to the logit / score)."""
+        out = []
+        sign = 1.0 if zc >= 0 else -1.0
+        order = sorted(range(len(grams)), key=to_complaint.__getitem__, reverse=sign > 0)
+        parts = [
+            f"'{grams[i]}' {to_complaint[i]:+.2f}"
+            for i in order[:3]
+            if sign * to_complaint[i] >= CUE_MIN
+        ]
+        weights = self.complaint.features
+        rules = sorted(
+            (
+                (weights.get(name, 0.0) * value, name[8:])
+                for name, value in features.items()
+                if name.startswith("family: ")
+            ),
+            reverse=sign > 0,
+        )
+        parts += [f"rule: {name} {w:+.2f}" for w, name in rules[:2] if sign * w >= CUE_MIN]
+        if parts:
+            kind = "complaint" if zc >= 0 else "not a complaint"
+            out.append(f"learned {kind}: " + ", ".join(parts))
+        order = sorted(range(len(grams)), key=lambda i: -abs(to_sentiment[i]))
+        moves = [
+            f"'{grams[i]}' {to_sentiment[i]:+.2f}"
+            for i in order[:3]
+            if abs(to_sentiment[i]) >= CUE_MIN
+        ]
+        if moves:
+            out.append("learned sentiment: " + ", ".join(moves))
+        return tuple(out)
+
+
+def model_path(name: str = MODEL_NAME) -> Path:
+    return MODEL_DIR / f"{name}.json"
+
+
+@functools.cache
+def default_model() -> LearnedModel:
+    """The shipped model, loaded on first use and kept for the life of the process."""
+    return LearnedModel.load(model_path())
