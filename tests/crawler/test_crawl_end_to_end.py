@@ -115,7 +115,7 @@ def test_all_source_types_in_one_crawl(tmp_path: Path) -> None:
         "/api/v1/timelines/tag/gv": Reply.fixture(MASTODON_1),
         # the search finds a status the timeline has too (a search that never finds one is
         # reported: the server cannot search statuses)
-        "/api/v2/search": lambda path: search_reply(path, load(MASTODON_1)[:1]),  # type: ignore[dict-item]
+        "/api/v2/search": lambda path: search_reply(path, load(MASTODON_1)[:1]),
         "/xrpc/com.atproto.server.createSession": Reply(
             '{"accessJwt": "jwt-e2e"}', content_type="application/json"
         ),

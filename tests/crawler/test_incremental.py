@@ -9,6 +9,7 @@ moving the mark past it; a time-only source (Trustpilot) does the same with its 
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from crawler_sites import (
@@ -167,7 +168,8 @@ def test_a_status_that_arrives_late_dated_before_the_mark_is_collected(
 
     assert first["status"] == "ok" and first["items_new"] == 12
     assert mark == datetime(2026, 8, 2, 10, 12, tzinfo=UTC)
-    assert parse_time(late["created_at"]) < mark  # dated before the mark...
+    late_at = parse_time(late["created_at"])
+    assert late_at is not None and mark is not None and late_at < mark  # before the mark...
     assert second["status"] == "ok", second["error"]
     assert second["items_new"] == 4  # ...and stored with the three newer ones
     texts = _texts(engine, "lark")
@@ -184,7 +186,9 @@ def test_a_crawl_stopped_at_max_pages_keeps_its_place(engine: Engine, db_url: st
     settings = {"GRAPEVINE_DATABASE_URL": db_url, "GRAPEVINE_BRANDS": LARKWOOD}
     spec = {"name": "lark", "type": "mastodon", "hashtags": ["larkwood"], "max_pages": 1}
     spec["overlap_days"] = 0  # so that every page read twice is visible below
-    runs, asked, cursors = [], [], []
+    runs: list[dict[str, Any]] = []
+    asked: list[list[dict[str, str]]] = []
+    cursors: list[Any] = []
     with LocalServer() as server:
         timeline = MastodonTimeline(server.base_url, "larkwood", backlog, cap=10)
         server.routes[timeline.path] = timeline
@@ -228,7 +232,7 @@ def test_a_time_only_source_overlaps_the_mark_and_finishes_its_backlog(
     site = TrustpilotSite(trustpilot_reviews(50, newest, timedelta(hours=6)))  # 3 pages
     settings = {"GRAPEVINE_DATABASE_URL": db_url, "GRAPEVINE_BRANDS": BRANDS}
     runs, pages, marks = [], [], []
-    with LocalServer({"/review/calo.app": site}) as server:  # type: ignore[dict-item]
+    with LocalServer({"/review/calo.app": site}) as server:
         spec = {"name": "tp", "type": "trustpilot", "domain": "calo.app", "max_pages": 1}
         spec["base_url"] = server.base_url
         for n in range(4):
@@ -249,7 +253,8 @@ def test_a_time_only_source_overlaps_the_mark_and_finishes_its_backlog(
     # where it stopped (a page read again, in case reviews were removed), one page a run
     assert pages == [[1], [1, 1, 2], [1, 2, 3], [1]]
     assert marks[:2] == [None, None] and marks[2] == newest
-    assert parse_time("2026-03-09T12:00:00Z") < marks[2]  # the late one: before the mark...
+    late_at = parse_time("2026-03-09T12:00:00Z")
+    assert late_at is not None and late_at < newest  # the late one: before the mark...
     assert marks[3] == newest + timedelta(days=1)
     assert len(_texts(engine, "tp")) == 52  # ...and stored
 
