@@ -360,6 +360,9 @@ def test_the_hostile_review_is_text_and_runs_nothing(page, dashboard: str, demo:
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("script:text('xss')").count() == 0
     no_exception(page)
+    # the cues are true of the text: a review that says "Avoid" lists no "positive words"
+    cues = shown_text(page)
+    assert "Cues:" in cues and "positive words" not in cues
     shot(page, "03-case-hostile-review")
 
     page.goto(dashboard + "/")
