@@ -1,15 +1,16 @@
 """End to end against hostile sites: the real `grapevine run`, on SQLite and PostgreSQL.
 
 One config, as a user would write it: a feed source on the hostile site's two feeds (control
-characters, surrogates, invalid UTF-8, over-long fields), a JSON source (Hacker News' Algolia
-API) on its hostile search answer, a clean feed that opens cases, and a webhook target whose
-receiver answers 200 and then trickles its body, a byte every half second (each read is quick,
-so only a total deadline per delivery stops it; the receiver gives up after 32 s). What a user
-must be able to rely on afterwards:
+characters, surrogates, invalid UTF-8, over-long fields), a feed whose second page is a gzip
+bomb, a JSON source (Hacker News' Algolia API) on its hostile search answer, a clean feed that
+opens cases, and a webhook target whose receiver answers 200 and then trickles its body, a
+byte every half second (each read is quick, so only a total deadline per delivery stops it;
+the receiver gives up after 32 s). What a user must be able to rely on afterwards:
 
 * every entry the sites served is either stored or in the quarantine with a reason
   (`grapevine status --json` counts per source, `grapevine quarantine list --json`);
-* a source that lost anything (quarantined an item) is not `ok`;
+* a source that lost anything (an item in the quarantine, a page cut at the size bound) is
+  not `ok`;
 * the trickling receiver does not hold the run: each delivery is cut at the target's
   ``timeout`` and the export gives the target up after ``stop_after_failures``.
 """
@@ -53,6 +54,11 @@ query = "Slack"
 base_url = "{hostile}/hn"
 
 [[sources]]
+name = "hostile-mixed"
+type = "feed"
+urls = ["{hostile}/feed/bad-utf8.xml", "{hostile}/bomb.xml"]
+
+[[sources]]
 name = "alerts"
 type = "feed"
 urls = ["{clean}/alerts.xml"]
@@ -71,6 +77,7 @@ stop_after_failures = {stop_after}
 SERVED = {
     "hostile-feed": len(HOSTILE_FEED_IDS) + len(GOOD_ENTRIES) + 1,  # + the bad-UTF-8 entry
     "hostile-json": len(HOSTILE_HIT_IDS),
+    "hostile-mixed": len(GOOD_ENTRIES) + 1,  # and a gzip bomb: a page lost
     "alerts": 20,  # tests/fixtures/rss/google_alerts_atom_slack.xml
 }
 
@@ -133,6 +140,10 @@ def test_hostile_sites_lose_nothing_and_a_trickling_receiver_holds_nothing(
             if held:
                 assert sources[name]["last_status"] != "ok", f"{name} lost {len(held)}, says ok"
         assert sources["alerts"]["last_status"] == "ok"
+        # a source that lost a page (the bomb, cut at the size bound) is not ok, and says why
+        mixed = sources["hostile-mixed"]
+        assert mixed["last_status"] in ("partial", "failed"), mixed
+        assert "size" in str(mixed["error"]).lower() or "mb" in str(mixed["error"]).lower(), mixed
 
         # the trickling receiver: every delivery it got failed, none was recorded as sent
         assert hook.requests, "the webhook target was never tried"
