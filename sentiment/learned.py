@@ -217,7 +217,7 @@ class LearnedModel:
         sign = 1.0 if zc >= 0 else -1.0
         order = sorted(range(len(grams)), key=to_complaint.__getitem__, reverse=sign > 0)
         parts = [
-            f"'{grams[i]}' {to_complaint[i]:+.2f}"
+            f"'{_shown(grams[i])}' {to_complaint[i]:+.2f}"
             for i in order[:3]
             if sign * to_complaint[i] >= CUE_MIN
         ]
@@ -236,13 +236,21 @@ class LearnedModel:
             out.append(f"learned {kind}: " + ", ".join(parts))
         order = sorted(range(len(grams)), key=lambda i: -abs(to_sentiment[i]))
         moves = [
-            f"'{grams[i]}' {to_sentiment[i]:+.2f}"
+            f"'{_shown(grams[i])}' {to_sentiment[i]:+.2f}"
             for i in order[:3]
             if abs(to_sentiment[i]) >= CUE_MIN
         ]
         if moves:
             out.append("learned sentiment: " + ", ".join(moves))
         return tuple(out)
+
+
+_SHOWN = {"0": "<number>", "#": "<@handle>", "url": "<link>"}
+
+
+def _shown(gram: str) -> str:
+    """An n-gram as a person reads it: the placeholders of :func:`tokens` spelled out."""
+    return " ".join(_SHOWN.get(word, word) for word in gram.split())
 
 
 def model_path(name: str = MODEL_NAME) -> Path:

@@ -59,7 +59,7 @@ def test_cues_name_ngrams_that_occur_in_the_text() -> None:
     result = analyze(text)
     learned = [c for c in result.cues if c.startswith("learned ")]
     assert learned and learned[0].startswith("learned complaint: "), result.cues
-    grams = set(ngrams(text))
+    grams = {g.replace("0", "<number>") for g in ngrams(text)}
     named = [part.split("'")[1] for cue in learned for part in cue.split(", ") if "'" in part]
     assert named and all(gram in grams for gram in named), (named, grams)
     # the rules stay as the explanation
