@@ -279,12 +279,12 @@ COLUMNS = {
     "Case": 60,
     "Status": 136,
     "Due": 100,
-    "Source": 96,
+    "Source": 116,
     "Rating": 80,
-    "Said": 220,  # at least; it takes the width a wider screen has to spare
-    "Aspects": 124,
+    "Said": 208,  # at least; it takes the width a wider screen has to spare
+    "Aspects": 120,
     "Assignee": 90,
-    "Customer": 108,
+    "Customer": 104,
 }
 
 

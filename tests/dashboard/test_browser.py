@@ -264,6 +264,7 @@ def test_the_queue_columns_a_triager_needs_are_on_screen(page, dashboard: str, s
         )
         assert not overlaps, "the table's toolbar covers the Filters toggle"
     page.mouse.move(0, 0)
+    page.get_by_test_id("stMain").evaluate("m => m.scrollTo(0, 0)")
     shot(page, f"01-triage-queue-{size}")
 
 
