@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -47,6 +47,7 @@ PLATFORMS = (
     "tripadvisor",
 )
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|\Z)")
 _ORDER_SPLIT = re.compile(r"[;,\s]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: An import is validated whole, in memory, before anything is written: 256 MiB is a CRM
@@ -77,13 +78,15 @@ def _platform(column: str) -> str | None:
     return None
 
 
-def _lines(handle: BinaryIO, name: str, position: list[int]) -> Iterator[str]:
+def _lines(data: bytes, name: str, position: list[int]) -> Iterator[str]:
     """The file's lines decoded one by one, so a bad byte is reported with its line.
 
-    ``position[0]`` is the number of the line last handed to the CSV reader. UTF-8 never has a
-    newline byte inside a character, so splitting the bytes on newlines first is safe.
+    ``position[0]`` is the number of the line last handed to the CSV reader. Lines end in
+    ``\\r\\n``, ``\\n`` or a lone ``\\r`` (Excel for Mac's "CSV (Macintosh)"); UTF-8 never has
+    either byte inside a character, so splitting the bytes first is safe.
     """
-    for number, raw in enumerate(handle, start=1):
+    lines = (m.group() for m in _LINE.finditer(data) if m.group())
+    for number, raw in enumerate(lines, start=1):
         position[0] = number
         if len(raw) > MAX_FIELD_CHARS * 4:
             raise CustomerFileError(
@@ -130,51 +133,53 @@ def read_customers(path: Path) -> list[dict[str, Any]]:
     """
     name = str(path)
     try:
-        handle = open(path, "rb")  # noqa: SIM115
-        size = os.fstat(handle.fileno()).st_size
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise CustomerFileError(
+                    f"{name}: {size / 2**20:,.0f} MiB is more than the "
+                    f"{MAX_FILE_BYTES // 2**20} MiB an import may be; split it (rows are matched "
+                    "on id, so the parts can come in any order)"
+                )
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise CustomerFileError(f"{name}: cannot read the file ({exc.strerror})") from None
-    if size > MAX_FILE_BYTES:
-        handle.close()
-        raise CustomerFileError(
-            f"{name}: {size / 2**20:,.0f} MiB is more than the {MAX_FILE_BYTES // 2**20} MiB "
-            "an import may be; split it (rows are matched on id, so parts can come in any order)"
-        )
+    if len(data) > MAX_FILE_BYTES:  # grew while we looked
+        raise CustomerFileError(f"{name}: more than {MAX_FILE_BYTES // 2**20} MiB; split it")
     position = [0]  # the line the CSV reader has read up to
-    with handle:
-        reader = csv.reader(_lines(handle, name, position), strict=True)
-        start = 1  # the line the current record starts on
-        try:
-            header = next(reader, None)
-            if not header or not any(h.strip() for h in header):
-                raise CustomerFileError(f"{name}: the file is empty (expected a header row)")
-            columns = [h.strip().lower() for h in header]
-            id_column = next((c for c in ID_COLUMNS if c in columns), None)
-            if id_column is None:
+    reader = csv.reader(_lines(data, name, position), strict=True)
+    start = 1  # the line the current record starts on
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise CustomerFileError(f"{name}: the file is empty (expected a header row)")
+        columns = [h.strip().lower() for h in header]
+        id_column = next((c for c in ID_COLUMNS if c in columns), None)
+        if id_column is None:
+            raise CustomerFileError(
+                f"{name}: line 1: no id column (expected one of {', '.join(ID_COLUMNS)}; "
+                f"got {', '.join(columns)})"
+            )
+        rows: dict[str, dict[str, Any]] = {}
+        start = position[0] + 1
+        for values in reader:
+            number, start = start, position[0] + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(columns):
                 raise CustomerFileError(
-                    f"{name}: line 1: no id column (expected one of {', '.join(ID_COLUMNS)}; "
-                    f"got {', '.join(columns)})"
+                    f"{name}: line {number}: {len(values)} values for {len(columns)} "
+                    "columns (a comma in a cell that is not quoted?)"
                 )
-            rows: dict[str, dict[str, Any]] = {}
-            start = position[0] + 1
-            for values in reader:
-                number, start = start, position[0] + 1
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) > len(columns):
-                    raise CustomerFileError(
-                        f"{name}: line {number}: {len(values)} values for {len(columns)} "
-                        "columns (a comma in a cell that is not quoted?)"
-                    )
-                if max(map(len, values)) > MAX_FIELD_CHARS:
-                    raise CustomerFileError(
-                        f"{name}: line {number}: {_csv_problem(csv.Error('field larger'))}"
-                    )
-                record = dict(zip(columns, (v.strip() for v in values), strict=False))
-                customer = _customer(record, id_column, name, number)
-                rows[customer["external_id"]] = customer
-        except csv.Error as exc:
-            raise CustomerFileError(f"{name}: line {start}: {_csv_problem(exc)}") from None
+            if max(map(len, values)) > MAX_FIELD_CHARS:
+                raise CustomerFileError(
+                    f"{name}: line {number}: {_csv_problem(csv.Error('field larger'))}"
+                )
+            record = dict(zip(columns, (v.strip() for v in values), strict=False))
+            customer = _customer(record, id_column, name, number)
+            rows[customer["external_id"]] = customer
+    except csv.Error as exc:
+        raise CustomerFileError(f"{name}: line {start}: {_csv_problem(exc)}") from None
     return list(rows.values())
 
 

@@ -174,3 +174,14 @@ def test_missing_and_binary_files(config: Path, tmp_path: Path) -> None:
 def test_link_command(config: Path, tmp_path: Path) -> None:
     result = run(config, "link")
     assert result.exit_code == 0 and "0 mentions matched" in result.output
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_spreadsheet_line_ending(tmp_path: Path, newline: str) -> None:
+    crm = tmp_path / "crm.csv"
+    text = 'id,name,email\nC-1,"Maria\nLopez",m@example.com\nC-2,Ben,bad\n'
+    crm.write_bytes(text.replace("\n", newline).encode())
+    with pytest.raises(CustomerFileError, match="line 4, column email"):
+        read_customers(crm)
+    crm.write_bytes(text.replace(",bad", ",b@example.com").replace("\n", newline).encode())
+    assert [c["name"] for c in read_customers(crm)] == [f"Maria{newline}Lopez", "Ben"]
