@@ -13,7 +13,10 @@ reaches the instance late — federated after newer ones, or backfilled — gets
 *publication* time (``Mastodon::Snowflake::Callbacks``), so it lands below statuses already
 read. Each run therefore reads down to ``since_id`` = the id of (what the last run covered −
 the overlap), and the upsert keeps each status once. We build the next page's address
-ourselves: the server's ``next`` link drops ``since_id``. A pass stopped by ``max_pages``
+ourselves: the server's ``next`` link drops ``since_id``. Search pages are ordered by id too
+(Mastodon 4: ``order(id: desc)``), but the server turns ``max_id``/``min_id`` into
+``before:``/``after:`` times to the second, so the next search page asks below the *next*
+second and skips the statuses it already gave. A pass stopped by ``max_pages``
 keeps its ``max_id`` in the cursor (``{"tag:larkwood": {"top": ..., "gap": {"resume":
 "<max_id>", "floor": ...}}}``) and the next run continues from it.
 
@@ -60,6 +63,7 @@ class MastodonSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         self._token = self.options.pop("token", None)
         self.host = urlparse(self.base_url).netloc
+        self.search_seen: set[str] = set()
 
     def request(self, url: str, **kwargs: Any) -> scrapy.Request:
         """A request, signed with the access token when there is one (never cached then)."""
@@ -187,10 +191,20 @@ class MastodonSpider(SourceSpider):
         self.saw_entries(len(data))
         scan = listing.scan(kind, edits=True)
         to_item = lambda s: self.status_item(s, listing=listing_kind)  # noqa: E731
-        for _, item in scan.new(data, to_item, when=lambda s: _get(s, "created_at")):
-            yield item
+        seen = set(self.search_seen) if not listing_kind else set()
+        for status, item in scan.new(data, to_item, when=lambda s: _get(s, "created_at")):
+            if str(_get(status, "id")) not in seen:  # a search page read again (see below)
+                yield item
         last = _get(data[-1], "id") if data else None
         resume = str(last) if more and last else None
+        if resume and not listing_kind:
+            # Mastodon 4.x turns max_id into ``before:"<its second>"`` (StatusesSearchService):
+            # ask below the next second, so statuses of the last one are not skipped, and end
+            # the pass on a page that brought no status not already read in this run
+            ids = {str(_get(status, "id")) for status in data}
+            unseen = ids - self.search_seen
+            self.search_seen |= ids
+            resume = str(((int(resume) >> 16) + 1000) << 16) if unseen else None
         if scan.follow(page, resume):
             yield self.page(listing, kind, max_id=resume, page=page + 1, **kwargs)
 

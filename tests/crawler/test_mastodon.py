@@ -88,6 +88,9 @@ def test_hashtag_pages_matching_and_signed_in_search() -> None:
     asked, after = [r for r in log if r.path.startswith("/api/v2/search")]
     assert "q=numbers" in asked.path and "type=statuses" in asked.path
     assert "max_id=" not in asked.path and "max_id=" in after.path
+    # below the second after the last status (Mastodon 4 searches before:"<that second>")
+    last = int(load(MASTODON_1)[4]["id"])
+    assert f"max_id={((last >> 16) + 1000) << 16}" in after.path
     assert asked.headers.get("Authorization") == "Bearer tok-123"
     texts = sorted(i["text"] for i in search["items"])
     assert len(texts) == 4 and texts[-1].startswith("Toot number 29!")  # the boost, unwrapped
