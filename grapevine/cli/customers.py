@@ -27,7 +27,7 @@ def import_(file: Path) -> None:
     Columns: id (required), name, email, phone, tier, lifetime_value, orders, and one column
     per platform with the customer's handle there (twitter, reddit, trustpilot, ... or
     <platform>_handle). Other columns are kept with the customer. The file must be UTF-8 CSV
-    of at most 256 MiB; the whole file is checked first, and a bad line (a quote never
+    of at most 100 MiB; the whole file is checked first, and a bad line (a quote never
     closed, more values than columns, a bad email...) stops the import before anything is
     written, naming the file, line and column (exit status 2). Cells are kept as text: a
     cell like =SUM(A1) is a name, never a formula. Mentions are linked to the new customer
