@@ -132,12 +132,10 @@ def action_panel(row: dict[str, Any], person: Person) -> None:
     settings = context.settings()
     folder = Path(settings.templates_dir) if settings.templates_dir else None
     templates = advocacy.load_templates(folder)
+    key = f"adv_action_{row['id']}"
+    st.session_state.setdefault(key, "thanked")  # kept across pages: no default=
     kind = st.segmented_control(
-        "Action",
-        list(advocacy.ACTIONS),
-        format_func=KINDS.__getitem__,
-        default="thanked",
-        key=f"adv_action_{row['id']}",
+        "Action", list(advocacy.ACTIONS), format_func=KINDS.__getitem__, key=key
     )
     kind = kind or "thanked"
     template = templates[advocacy.ACTIONS[kind][1]]

@@ -16,8 +16,9 @@ st.caption(
 # a month by default: happy voices are rarer than complaints, and a thank-you a few weeks
 # late still lands (the weekly report shows the week's)
 PERIODS = {7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days"}
+st.session_state.setdefault("adv_days", 30)  # kept across pages: no default= (Streamlit warns)
 days = st.segmented_control(
-    "Period", list(PERIODS), format_func=PERIODS.__getitem__, default=30, key="adv_days"
+    "Period", list(PERIODS), format_func=PERIODS.__getitem__, key="adv_days"
 )
 rows = av.advocates(days or 30)
 if not rows:
