@@ -9,11 +9,17 @@ precise but only grow by writing more of them. Over them sit two linear models, 
 * **sentiment**: a ridge regression moving the rules' -1..1 score.
 
 Both read the same n-grams: the TF-IDF weights of the text's word unigrams and bigrams
-(sublinear term frequency, L2-normalised, as scikit-learn's ``TfidfVectorizer``) and the
-*stacked* features of :func:`stacked`, what the rules said: their sentiment, VADER's compound
-for the text and its worst sentence, the rules' complaint score and each complaint family
-that counted. So the rules stay as features and as the explanation, and the n-grams learn
-what the rules do not know ("no one has called me back", "the worst airline").
+(sublinear term frequency, L2-normalised, as scikit-learn's ``TfidfVectorizer``). The
+complaint head also reads the *stacked* features of :func:`stacked`, what the rules said:
+their sentiment, VADER's compound (and its positive part) for the text and its worst
+sentence, the rules' complaint score (and its logit) and each complaint family that counted;
+the sentiment head starts from the rules' sentiment. So the rules stay as features and as the
+explanation, and the n-grams learn what the rules do not know ("no one has called me back",
+"the worst airline").
+
+After the heads, :class:`sentiment.analyzer.Analyzer` adds the rating evidence, calls a
+complaint only where the rules find grounds for one, and caps a complaint's score as the
+rules do.
 
 Decisions:
 
