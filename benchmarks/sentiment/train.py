@@ -45,6 +45,16 @@ from sentiment.learned import FORMAT, MODEL_NAME, SIGNALS, ngrams  # noqa: E402
 
 DEFAULT_TRAIN = DEFAULT_DATA.parent / "train"
 ROOT = Path(__file__).resolve().parents[2]
+#: Every file the model may be trained on (``--exclude`` takes these names).
+FILES = (
+    "complaints_dev.csv",
+    *(file for _, file, _ in ICWSM_SETS),
+    "airline_tweets.csv",
+    "semeval14_restaurants_train.xml",
+    "semeval14_laptop_train.xml",
+    "amazon_5class_sample.csv",
+    "amazon_alexa.tsv",
+)
 #: The stacked feature columns, in order.
 COLUMNS = [*SIGNALS, *(f"family: {family.name}" for family in FAMILIES)]
 #: A three-class label on the -1..1 scale (a clear negative tweet is about -0.6 in ICWSM).
@@ -318,11 +328,11 @@ def write_card(
         "",
         "Licences: complaints_dev.csv (research data, ACL 2019), the ICWSM 2014 sets (MIT), "
         "amazon_5class_sample.csv (MIT); airline_tweets.csv (commonly CC BY-NC-SA 4.0), the "
-        "SemEval-2014 sentences (research) and amazon_alexa.tsv (none stated). To rebuild "
-        "from the MIT-licensed sets alone: `train.py --exclude airline_tweets.csv --exclude "
-        "semeval14_restaurants_train.xml --exclude semeval14_laptop_train.xml --exclude "
-        "amazon_alexa.tsv --exclude complaints_dev.csv` (the complaint head then has no data: "
-        "keep complaints_dev.csv if its research terms suit you).",
+        "SemEval-2014 sentences (research) and amazon_alexa.tsv (none stated). The complaint "
+        "head needs complaints_dev.csv or airline_tweets.csv; the strictest rebuild keeps the "
+        "MIT-licensed sets and complaints_dev.csv: `train.py --exclude airline_tweets.csv "
+        "--exclude semeval14_restaurants_train.xml --exclude semeval14_laptop_train.xml "
+        "--exclude amazon_alexa.tsv`.",
         "",
         "Not learned: the star rating (no labelled complaint has one; it stays hand-set "
         "evidence) and the source type. English only.",
@@ -340,6 +350,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args(argv)
     exclude = set(args.exclude)
+    unknown = exclude - set(FILES)
+    if unknown:
+        sys.exit(f"error: --exclude {', '.join(sorted(unknown))}: not one of {', '.join(FILES)}")
     complaints = complaint_examples(args.data, args.train, exclude)
     sentiments = sentiment_examples(args.data, args.train, exclude)
     if not complaints or not sentiments:

@@ -122,3 +122,19 @@ def test_a_model_file_of_another_format_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"format": 99}), encoding="utf-8")
     with pytest.raises(ValueError, match="format 99"):
         LearnedModel.load(path)
+
+
+def test_exclude_leaves_a_file_out() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import train
+    finally:
+        sys.path.remove(str(BENCH))
+    if not (train.DEFAULT_TRAIN / "airline_tweets.csv").is_file():
+        pytest.skip("no shared training data here")
+    kept = train.complaint_examples(train.DEFAULT_DATA, train.DEFAULT_TRAIN, set())
+    left = train.complaint_examples(train.DEFAULT_DATA, train.DEFAULT_TRAIN, {"airline_tweets.csv"})
+    assert {e.file for e in kept} == {"complaints_dev.csv", "airline_tweets.csv"}
+    assert {e.file for e in left} == {"complaints_dev.csv"}
+    with pytest.raises(SystemExit, match="not one of"):
+        train.main(["--exclude", "airline.csv", "--out", "/nonexistent"])
