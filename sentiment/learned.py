@@ -48,6 +48,7 @@ import functools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,24 +175,26 @@ class LearnedModel:
         """Score ``text`` with the stacked ``features`` (:func:`stacked`). N-grams with a word
         of ``ignore`` (the company lexicon's words: the company's say wins) do not count."""
         terms = self.terms
-        counts: dict[str, int] = {}
-        for gram in ngrams(text):
-            if gram in terms and not (ignore and ignore.intersection(gram.split())):
-                counts[gram] = counts.get(gram, 0) + 1
+        grams = ngrams(text)
+        if ignore:
+            grams = [gram for gram in grams if not ignore.intersection(gram.split())]
+        counts = Counter(filter(terms.__contains__, grams))
         # one pass: the unscaled contributions of each n-gram, scaled by the L2 norm after
         norm = zc_raw = zs_raw = 0.0
         to_complaint: list[tuple[float, str]] = []
         to_sentiment: list[tuple[float, str]] = []
         log = math.log
+        add_c, add_s = to_complaint.append, to_sentiment.append
         for gram, count in counts.items():
             idf, wc, ws = terms[gram]
             value = idf if count == 1 else (1.0 + log(count)) * idf
             norm += value * value
-            c, v = value * wc, value * ws
+            c = value * wc
+            v = value * ws
             zc_raw += c
             zs_raw += v
-            to_complaint.append((c, gram))
-            to_sentiment.append((v, gram))
+            add_c((c, gram))
+            add_s((v, gram))
         scale = 1.0 / math.sqrt(norm) if norm else 0.0
         zc = self.complaint.bias + scale * zc_raw
         zs = self.sentiment.bias + scale * zs_raw
