@@ -78,16 +78,28 @@ def _register(conn: Any) -> None:
         watched.append(conn)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """A connection that remembers its socket: an HTTP/1.0 or ``Connection: close`` answer
+    takes the socket away from the connection (``http.client`` hands it to the response), and
+    the deadline must still be able to cut it."""
+
+    sock: Any
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.watched_sock = self.sock
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self)
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _register(self)
-        super().request(*args, **kwargs)
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    """A plain HTTP connection the deadline can cut."""
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    """An HTTPS connection the deadline can cut."""
 
 
 class _WatchedPool(HTTPConnectionPool):
@@ -132,7 +144,7 @@ def total_deadline(seconds: float) -> Iterator[threading.Event]:
     def strike() -> None:
         expired.set()
         for conn in list(conns):
-            cut_off(getattr(conn, "sock", None))
+            cut_off(getattr(conn, "watched_sock", None) or getattr(conn, "sock", None))
 
     _WATCH.conns = conns
     timer = threading.Timer(seconds, strike)

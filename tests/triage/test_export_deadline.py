@@ -52,11 +52,12 @@ class TricklingSmtp:
 def test_a_trickling_webhook_fails_after_its_timeout_and_is_retried(engine) -> None:
     ids = seed_cases(engine, [mention(str(i)) for i in range(4)])
     retry = RetryPolicy(base=timedelta(minutes=5), stop_after=2)
-    # two answers trickled at one byte every 2 s, then a receiver that answers at once;
+    # two answers trickled at one byte every 0.4 s (each read well within the 1 s timeout, so
+    # only a total deadline stops them; 64 bytes take 26 s), then a receiver that answers at once;
     # and a second target that only ever trickles
     with (
-        WebhookReceiver(plan=["trickle", "trickle", "ok"], slow_seconds=2.0) as hook,
-        WebhookReceiver(plan=["trickle"], slow_seconds=2.0) as stuck,
+        WebhookReceiver(plan=["trickle", "trickle", "ok"], slow_seconds=0.4) as hook,
+        WebhookReceiver(plan=["trickle"], slow_seconds=0.4) as stuck,
     ):
         slow = WebhookTarget("slowdesk", hook.url, timeout=1.0)
         never = WebhookTarget("stuckdesk", stuck.url, timeout=1.0)
@@ -66,7 +67,7 @@ def test_a_trickling_webhook_fails_after_its_timeout_and_is_retried(engine) -> N
         assert (first.sent, first.failed, first.waiting) == (0, 4, 8)
         for target in first.targets:
             assert target.errors == ["timed out after 1 s"] and target.stopped
-        # 2 targets x 2 deliveries x 1 s; per-read timeouts would have taken 64 x 2 s each
+        # 2 targets x 2 deliveries x 1 s; per-read timeouts would have taken 64 x 0.4 s each
         assert took < 2 * 2 * 1.0 + 2.0, took
         with Session(engine) as session:
             failed = session.exec(select(Export).where(Export.state == "failed")).all()
@@ -93,7 +94,7 @@ def test_a_slow_smtp_server_fails_after_the_timeout(engine) -> None:
 
 def test_an_alert_channel_has_the_same_deadline(engine) -> None:
     notice = Notice(kind="spike", key="k", subject="spike", text="12 mentions", data={})
-    with WebhookReceiver(plan=["trickle"], slow_seconds=2.0) as hook:
+    with WebhookReceiver(plan=["trickle"], slow_seconds=0.4) as hook:
         started = time.monotonic()
         delivered, errors = send_notice(
             engine, [Channel("slack", "webhook", url=hook.url, timeout=1.0)], notice, now=NOW
