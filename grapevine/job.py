@@ -16,7 +16,7 @@ lock's own watch thread does the checking and stops the crawl as SIGTERM would.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, update
@@ -101,7 +101,7 @@ def crawl_step(
     if not specs:
         log.info("no enabled sources")
         return
-    summary.sources = run_sources(
+    summary.sources += run_sources(  # after any the caller already failed (preflight)
         specs,
         scrapy_settings(settings, log_level=log_level),
         incremental=not full,
@@ -129,11 +129,7 @@ def triage_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
     At most ``[triage] max_new_cases_per_source`` cases per source and run (flood control);
     a source over it gets one flood alert, and its numbers are in the summary (``floods``).
     """
-    policy = replace(
-        triage_policy(settings),
-        max_new_cases_per_source=settings.triage.max_new_cases_per_source,
-    )
-    opening = open_new_cases(engine, policy)
+    opening = open_new_cases(engine, triage_policy(settings))
     summary.cases_opened = len(opening.opened)
     summary.floods = {
         source: {
@@ -202,15 +198,19 @@ def run_job(
     engine: Engine | None = None,
     handle_signals: bool = False,
     on_progress: ProgressCallback | None = None,
+    failed_sources: list[SourceResult] | None = None,
 ) -> JobSummary:
     """Run the daily job once and record it as a :class:`JobRun`.
+
+    ``failed_sources``: sources the caller already recorded as failed without crawling them
+    (:mod:`grapevine.preflight`); they count in the summary and the JobRun's status.
 
     Call it holding the ``run`` lock (:class:`grapevine.locks.RunLock`): JobRuns still
     ``running`` are then known to be dead and are marked ``interrupted``. With
     ``handle_signals`` SIGTERM/SIGINT stop the job between steps.
     """
     engine = engine or open_engine(settings)
-    summary = JobSummary()
+    summary = JobSummary(sources=list(failed_sources or []))
     with Session(engine) as session:
         session.execute(
             update(JobRun)

@@ -104,6 +104,7 @@ def triage_policy(settings: Settings) -> TriagePolicy:
         urgent_priority=t.urgent_priority,
         follow_up_days=tuple(t.follow_up_days),
         competitor_cases=t.competitor_cases,
+        max_new_cases_per_source=t.max_new_cases_per_source,
     )
 
 

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -157,3 +158,7 @@ def test_demo_without_dashboard(tmp_path: Path) -> None:
         grapevine("status", "--json", "--config", "demo/grapevine.toml", cwd=tmp_path).stdout
     )
     assert {s["last_status"] for s in after["sources"]} == {"failed"}
+    # ...and the run itself is recorded as failed, not ok
+    with sqlite3.connect(tmp_path / "demo" / "grapevine.db") as db:
+        [(last_job,)] = db.execute("SELECT status FROM job_run ORDER BY id DESC LIMIT 1")
+    assert last_job == "failed"

@@ -78,6 +78,12 @@ def print_summary(summary: JobSummary) -> None:
         + (f" (waiting: {summary.exports_waiting})" if summary.exports_waiting else "")
         + f" · alerts sent: {summary.alerts_sent}"
     )
+    for source, flood in summary.floods.items():
+        click.echo(
+            f"Flood from {source}: {flood['needing']:,} mentions need attention; "
+            f"{flood['opened']:,} cases opened, {flood['waiting']:,} wait for the next runs "
+            "([triage] max_new_cases_per_source)"
+        )
     for step, error in summary.step_errors.items():
         click.echo(f"Step {step} failed: {error}", err=True)
     if summary.skipped:
@@ -151,10 +157,10 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
                 log_level=log_level_name(verbose),
                 handle_signals=True,
                 on_progress=None if as_json else print_progress,
+                failed_sources=unserved,
             )
     finally:
         stopping.restore(previous)
-    summary.sources = unserved + summary.sources
     if as_json:
         data = summary.as_dict()
         try:
@@ -198,6 +204,7 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
     with held_lock(eng, "run"):
         crawl_cfg, unserved = _skip_unserved(cfg, eng, names=list(names) or None)
         wanted = [name for name in names if name not in {r.name for r in unserved}]
+        summary.sources = list(unserved)
         if wanted or not names:
             crawl_step(
                 crawl_cfg,
@@ -209,7 +216,6 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
                 log_level=log_level_name(verbose),
                 on_progress=print_progress,
             )
-        summary.sources = unserved + summary.sources
         if not no_triage:
             triage_step(cfg, eng, summary)
     print_summary(summary)
