@@ -38,7 +38,10 @@ timeout = 30              # seconds per request
 retries = 3               # on 429 and 5xx, with backoff
 max_retry_wait = 120      # longest Retry-After honoured (seconds); longer: reported
 progress_interval = 30    # seconds between progress lines during long crawls (0: none)
-max_pages = 50            # listing pages per source per run, at most
+max_pages = 50            # listing pages per source per run, at most (the rest: next run)
+max_items = 5000          # items per source per run, at most (the rest: next run; 0: no cap)
+overlap_days = 3          # re-read this far behind the last run (late and backfilled items)
+max_page_mb = 32          # largest page, decompressed (MB); a bigger one fails its source
 http_cache = false        # true while developing a spider
 
 # One [[sources]] entry per place to listen. Every source accepts: name, type, brand
@@ -60,6 +63,7 @@ urgent_priority = 0.7
 follow_up_days = [30, 60, 90]
 templates_dir = "templates"
 competitor_cases = false  # open cases for competitors' unhappy customers too
+max_new_cases_per_source = 200  # flood control: cases per source per run (the rest wait; 0: no cap)
 
 [schedule]
 times = ["07:00"]         # when `grapevine schedule` runs the daily job
@@ -99,6 +103,19 @@ stop_after_failures = 3   # consecutive failures that end a target's turn in a r
 # type = "file"
 # path = "exports/cases.csv"
 # format = "csv"                            # or jsonl
+
+# The weekly report (`grapevine report`), emailed by `grapevine schedule` on `day`.
+# [report]
+# weekly = true
+# day = "monday"
+# time = "08:00"
+# format = "pdf"                            # or html
+# to = ["marketing@example.com"]
+# smtp_host = "smtp.example.com"
+# smtp_port = 587
+# starttls = true
+# username_env = "GRAPEVINE_SMTP_USER"
+# password_env = "GRAPEVINE_SMTP_PASSWORD"
 
 [alerts]
 digest = true
