@@ -93,14 +93,16 @@ def load_templates(directory: Path | None = None) -> list[Template]:
 
 
 def copy_defaults(directory: Path) -> list[Path]:
-    """Copy the default templates into ``directory`` (existing files are kept)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Copy the default templates into ``directory`` (existing files are kept), the
+    advocacy ones (thank, ask for a review, invite to referral) into its ``advocacy/``."""
     written = []
-    for source in sorted(DEFAULT_DIR.glob("*.txt")):
-        target = directory / source.name
+    for source in sorted(DEFAULT_DIR.rglob("*.txt")):
+        target = directory / source.relative_to(DEFAULT_DIR)
         if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             written.append(target)
+    directory.mkdir(parents=True, exist_ok=True)
     return written
 
 

@@ -1,8 +1,7 @@
 """Response templates are filled with what is known and mark what is not."""
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from triage.templates import (
     copy_defaults,
@@ -73,3 +72,22 @@ def test_a_team_copy_wrapped_by_an_editor_is_joined_back() -> None:
         "your order{order_ref}. Nobody should have to chase us.\n\nWhat we did:\n- refunded\n"
         "- apologised\n\nThanks,\n{responder}"
     )
+
+
+def test_the_starter_copies_the_advocacy_templates_too(tmp_path: Path) -> None:
+    from triage import advocacy
+
+    written = copy_defaults(tmp_path)
+    assert {p.relative_to(tmp_path).as_posix() for p in written} >= {
+        "advocacy/thank.txt",
+        "advocacy/ask-review.txt",
+        "advocacy/invite-referral.txt",
+    }
+    (tmp_path / "advocacy" / "thank.txt").write_text(
+        "Name: Thanks\nAspects:\n\nCheers {first_name}!"
+    )
+    assert (
+        render(advocacy.load_templates(tmp_path)["thank"], {"first_name": "Ann"}) == "Cheers Ann!"
+    )
+    # the complaint templates are not mixed with the advocacy ones
+    assert "thank" not in {t.key for t in load_templates(tmp_path)}
