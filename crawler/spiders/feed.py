@@ -15,9 +15,10 @@ so one bad entry garbles every other one. Instead the body is decoded in its own
 BOM, else the XML declaration, else the HTTP charset, else UTF-8 as XML defines; a declared
 US-ASCII is read as UTF-8, its superset) with bad bytes replaced by U+FFFD, characters XML
 forbids (NUL and the other C0 controls, and character references to them or to surrogates,
-which make feedparser raise) are replaced by U+FFFD too, and feedparser gets valid UTF-8. An entry with replaced characters is still
-stored: the U+FFFD marks show where its bytes were bad (``grapevine/feed_chars_replaced``
-counts them). A declared encoding Python does not know is left to feedparser.
+which make feedparser raise) are replaced by U+FFFD too, and feedparser gets valid UTF-8.
+An entry with replaced characters is still stored: the U+FFFD marks show where its bytes
+were bad (``grapevine/feed_chars_replaced`` counts them). A declared encoding Python does
+not know is left to feedparser.
 """
 
 import calendar
