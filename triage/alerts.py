@@ -22,7 +22,7 @@ from sqlmodel import col
 from storage.models import Alert
 from storage.types import as_utc
 from triage.export_mail import SmtpClient, build_message, render, smtp_error
-from triage.export_senders import (  # also hides webhook URL paths in urllib3 logs
+from triage.http_delivery import (  # also hides webhook URL paths in urllib3 logs
     DeliveryError,
     deadline_session,
     post_within,
