@@ -30,8 +30,8 @@ from grapevine.ops import alerts_now, export_now, flood_alerts_now, follow_ups_n
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
 from storage.models import JobRun
 from storage.types import utcnow
-from triage.cases import open_new_cases, refresh_priorities
 from triage.customers import link_new_mentions
+from triage.opening import open_new_cases, refresh_priorities
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from grapevine.wiring import (
 from storage.types import utcnow
 from triage.alerts import AlertsReport, run_alerts, send_notice
 from triage.alerts_checks import flood_notices
-from triage.cases import Opening
 from triage.export import ExportReport, export_pending
 from triage.followups import run_follow_ups
+from triage.opening import Opening
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from storage.models import Alert, CrawlRun, Mention
 from storage.runs import recent_runs
 from storage.types import as_utc
 from triage.alerts import AlertPolicy, Notice, last_alert
-from triage.cases import Opening
+from triage.opening import Opening
 
 WINDOW = timedelta(hours=24)
 FAILED = ("failed", "interrupted")

@@ -1,4 +1,4 @@
-"""The case workflow: open a case for each mention that needs attention, then work it.
+"""The case workflow: work the case opened for a mention (:mod:`triage.opening` opens them).
 
 Statuses: new -> in_progress -> waiting_on_customer -> resolved, or dismissed (with a reason)
 from any open status; a closed case can be reopened. Every change is a :class:`CaseEvent`
@@ -7,26 +7,20 @@ stale version raises :class:`CaseConflict` carrying the current state (two peopl
 case never overwrite each other silently).
 """
 
-import heapq
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, exists, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session, col
 
-from sentiment import priority as priority_of
 from storage.models import (
     CASE_STATUSES,
     CLOSED_CASE_STATUSES,
-    OPEN_CASE_STATUSES,
     Case,
     CaseEvent,
-    Customer,
-    CustomerLink,
-    Mention,
 )
 from storage.types import utcnow
 from triage.followups import follow_up_values
@@ -75,250 +69,6 @@ class CaseConflict(Exception):
             f"case {current.id} was changed by someone else (now version {current.version}, "
             f"status {current.status}, assignee {current.assignee or 'nobody'})"
         )
-
-
-def due_at(opened: datetime, case_priority: float, policy: TriagePolicy) -> datetime:
-    """When a case opened at ``opened`` with ``case_priority`` must have a first action."""
-    hours = policy.urgent_sla_hours if case_priority >= policy.urgent_priority else policy.sla_hours
-    return opened + timedelta(hours=hours)
-
-
-def customer_value(lifetime_value: float | None, tier: str | None) -> float:
-    """A customer's value in 0..1 for the priority formula (tier or lifetime value)."""
-    tiers = {"vip": 1.0, "platinum": 1.0, "gold": 0.75, "silver": 0.5, "bronze": 0.25}
-    value = tiers.get((tier or "").strip().lower(), 0.0)
-    if lifetime_value:
-        value = max(value, min(1.0, float(lifetime_value) / 5000.0))
-    return value
-
-
-#: Mentions read, and cases written, per transaction when opening cases.
-OPEN_BATCH = 1000
-
-
-@dataclass
-class Opening:
-    """What :func:`open_new_cases` did: the cases it opened and, per source, the flood.
-
-    ``needing[source]``: mentions of the source that needed a case at the start;
-    ``waiting[source]``: those left without one because of the per-source cap (they stay
-    flagged as needing attention and are opened by the next runs, highest priority first).
-    """
-
-    opened: list[int] = field(default_factory=list)
-    needing: dict[str, int] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)
-
-    def opened_for(self, source: str) -> int:
-        """How many cases were opened for ``source``."""
-        return self.needing.get(source, 0) - self.waiting.get(source, 0)
-
-
-def open_cases(engine: Engine, policy: TriagePolicy, *, now: datetime | None = None) -> list[int]:
-    """Open a case for every mention that needs attention and has none (up to the cap)."""
-    return open_new_cases(engine, policy, now=now).opened
-
-
-def _candidates(policy: TriagePolicy) -> list[ColumnElement[bool]]:
-    has_case = exists().where(col(Case.mention_id) == col(Mention.id))
-    conditions: list[ColumnElement[bool]] = [col(Mention.needs_attention).is_(True), ~has_case]
-    if not policy.competitor_cases:
-        conditions.append(col(Mention.is_competitor).is_(False))
-    return conditions
-
-
-def _customer_field(field_: Any) -> Any:
-    return (
-        select(col(field_))
-        .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
-        .where(
-            col(CustomerLink.mention_id) == col(Mention.id),
-            col(CustomerLink.status) == "confirmed",
-        )
-        .limit(1)
-        .correlate(Mention)
-        .scalar_subquery()
-    )
-
-
-def _scored(engine: Engine, conditions: list[Any], now: datetime, batch: int) -> Any:
-    """(priority, mention id) of every candidate, read in batches of ``batch`` by id."""
-    last = 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.sentiment),
-                    col(Mention.complaint_score),
-                    col(Mention.rating),
-                    col(Mention.reach),
-                    col(Mention.published_at),
-                    _customer_field(Customer.lifetime_value).label("ltv"),
-                    _customer_field(Customer.tier).label("tier"),
-                )
-                .where(and_(*conditions, col(Mention.id) > last))
-                .order_by(col(Mention.id))
-                .limit(batch)
-            ).all()
-        for row in rows:
-            score = priority_of(
-                sentiment=row.sentiment or 0.0,
-                complaint_score=row.complaint_score or 0.0,
-                rating=row.rating,
-                reach=row.reach,
-                customer_value=customer_value(row.ltv, row.tier),
-                published_at=row.published_at,
-                now=now,
-            )
-            yield score, row.id
-        if len(rows) < batch:
-            return
-        last = rows[-1].id
-
-
-def _insert_cases(
-    engine: Engine, scored: list[tuple[float, int]], policy: TriagePolicy, now: datetime
-) -> list[int]:
-    """Open one case per (priority, mention id), with its ``opened`` event; the case ids."""
-    if not scored:
-        return []
-    with engine.begin() as conn:
-        ids = (
-            conn.execute(
-                insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "mention_id": mention_id,
-                        "status": "new",
-                        "priority": score,
-                        "opened_at": now,
-                        "updated_at": now,
-                        "due_at": due_at(now, score, policy),
-                        "version": 1,
-                        "follow_ups_done": 0,
-                    }
-                    for score, mention_id in scored
-                ],
-            )
-            .scalars()
-            .all()
-        )
-        conn.execute(
-            insert(EVENT),
-            [
-                {
-                    "case_id": case_id,
-                    "at": now,
-                    "actor": "grapevine",
-                    "kind": "opened",
-                    "message": f"opened with priority {score:.2f}",
-                    "data": {"priority": score},
-                }
-                for case_id, (score, _mention) in zip(ids, scored, strict=True)
-            ],
-        )
-    return list(ids)
-
-
-def open_new_cases(
-    engine: Engine,
-    policy: TriagePolicy,
-    *,
-    now: datetime | None = None,
-    batch: int = OPEN_BATCH,
-) -> Opening:
-    """Open cases for mentions that need attention, at most the policy's cap per source.
-
-    **Flood control.** A source that brings more than ``max_new_cases_per_source`` such
-    mentions in one run (one noisy feed once brought 52,829) gets that many cases, the
-    highest priority first; the rest stay stored and flagged, waiting for the next runs (the
-    queue is never flooded by one source and a person can still find them). The caller
-    reports the flood (:attr:`Opening.waiting`).
-
-    **Bounded memory.** Candidates are read ``batch`` at a time (by id) and cases written in
-    transactions of ``batch``; under a cap only the best ``cap`` are kept (a heap), so memory
-    does not grow with the number of mentions. A run that dies half way leaves the cases it
-    opened; the next run opens the rest.
-    """
-    now = now or utcnow()
-    conditions = _candidates(policy)
-    cap = policy.max_new_cases_per_source
-    report = Opening()
-    with engine.connect() as conn:
-        counts = conn.execute(
-            select(col(Mention.source), func.count())
-            .where(and_(*conditions))
-            .group_by(col(Mention.source))
-        ).all()
-    for source, needing in sorted(counts):
-        report.needing[source] = int(needing)
-        where = [*conditions, col(Mention.source) == source]
-        if cap <= 0 or needing <= cap:
-            pending: list[tuple[float, int]] = []
-            for item in _scored(engine, where, now, batch):
-                pending.append(item)
-                if len(pending) >= batch:
-                    report.opened += _insert_cases(engine, pending, policy, now)
-                    pending = []
-            report.opened += _insert_cases(engine, pending, policy, now)
-            continue
-        best: list[tuple[float, int]] = []  # a min-heap of the ``cap`` best (ties: older)
-        for score, mention_id in _scored(engine, where, now, batch):
-            entry = (score, -mention_id)
-            if len(best) < cap:
-                heapq.heappush(best, entry)
-            elif entry > best[0]:
-                heapq.heapreplace(best, entry)
-        chosen = sorted(((score, -neg) for score, neg in best), reverse=True)
-        for start in range(0, len(chosen), batch):
-            report.opened += _insert_cases(engine, chosen[start : start + batch], policy, now)
-        report.waiting[source] = int(needing) - len(chosen)
-        log.warning(
-            "flood from %s: %d mentions need attention; %d cases opened, %d waiting",
-            source, needing, len(chosen), report.waiting[source],
-        )  # fmt: skip
-    if report.opened:
-        log.info("opened %d cases", len(report.opened))
-    return report
-
-
-def refresh_priorities(engine: Engine, *, now: datetime | None = None) -> int:
-    """Recompute the priority of every open case (age and customer links change it)."""
-    now = now or utcnow()
-    with Session(engine) as session:
-        rows = session.execute(
-            select(Case, Mention)
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(col(Case.status).in_(OPEN_CASE_STATUSES))
-        ).all()
-        links: dict[int, Customer] = {
-            mention_id: customer
-            for mention_id, customer in session.execute(
-                select(col(CustomerLink.mention_id), Customer)
-                .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
-                .where(col(CustomerLink.status) == "confirmed")
-            ).all()
-        }
-        changed = 0
-        for case, mention in rows:
-            customer = links.get(mention.id)
-            score = priority_of(
-                sentiment=mention.sentiment or 0.0,
-                complaint_score=mention.complaint_score,
-                rating=mention.rating,
-                reach=mention.reach,
-                customer_value=customer_value(customer.lifetime_value, customer.tier)
-                if customer
-                else 0.0,
-                published_at=mention.published_at,
-                now=now,
-            )
-            if abs(score - case.priority) >= 0.0001:
-                session.execute(update(CASE).where(CASE.c.id == case.id).values(priority=score))
-                changed += 1
-        session.commit()
-    return changed
 
 
 def get_case(engine: Engine, case_id: int) -> Case | None:

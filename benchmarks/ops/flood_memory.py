@@ -36,7 +36,7 @@ from sqlalchemy import and_, select  # noqa: E402
 from storage import make_engine, upgrade  # noqa: E402
 from storage.mentions import upsert_mentions  # noqa: E402
 from storage.models import Customer  # noqa: E402
-from triage import cases  # noqa: E402
+from triage import opening  # noqa: E402
 from triage.policy import TriagePolicy  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -83,25 +83,25 @@ def measure(url: str, mode: str) -> dict[str, float]:
     tracemalloc.start()
     started = time.perf_counter()
     if mode == "all":
-        conditions = cases._candidates(TriagePolicy())
+        conditions = opening._candidates(TriagePolicy())
         with engine.connect() as conn:
             rows = conn.execute(
                 select(
-                    cases.Mention.id,
-                    cases.Mention.sentiment,
-                    cases.Mention.complaint_score,
-                    cases.Mention.rating,
-                    cases.Mention.reach,
-                    cases.Mention.published_at,
-                    cases._customer_field(Customer.lifetime_value).label("ltv"),
-                    cases._customer_field(Customer.tier).label("tier"),
+                    opening.Mention.id,
+                    opening.Mention.sentiment,
+                    opening.Mention.complaint_score,
+                    opening.Mention.rating,
+                    opening.Mention.reach,
+                    opening.Mention.published_at,
+                    opening._customer_field(Customer.lifetime_value).label("ltv"),
+                    opening._customer_field(Customer.tier).label("tier"),
                 ).where(and_(*conditions))
             ).all()
         opened = 0
         assert rows
     else:
         cap = 200 if mode == "cap" else 0
-        report = cases.open_new_cases(engine, TriagePolicy(max_new_cases_per_source=cap), now=NOW)
+        report = opening.open_new_cases(engine, TriagePolicy(max_new_cases_per_source=cap), now=NOW)
         opened = len(report.opened)
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()

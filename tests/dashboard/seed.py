@@ -10,8 +10,9 @@ from storage.mentions import upsert_mentions
 from storage.models import Case, Customer, Mention
 from storage.runs import finish_crawl_run, start_crawl_run
 from storage.types import utcnow
-from triage.cases import Change, open_cases, update_case
+from triage.cases import Change, update_case
 from triage.links import LinkEvidence, record_links
+from triage.opening import open_cases
 from triage.policy import TriagePolicy
 
 HOSTILE_TITLE = "<script>window.__pwned = 1; alert('xss')</script> Scam?"

@@ -19,7 +19,7 @@ from grapevine.cli import cli
 from storage import make_engine, upgrade
 from storage.mentions import upsert_mentions
 from storage.models import Export, JobRun
-from triage.cases import open_cases
+from triage.opening import open_cases
 from triage.policy import TriagePolicy
 
 ROOT = Path(__file__).resolve().parents[2]

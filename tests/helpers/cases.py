@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from storage.mentions import upsert_mentions
 from storage.models import Case, Mention
-from triage.cases import open_cases
+from triage.opening import open_cases
 from triage.policy import TriagePolicy
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

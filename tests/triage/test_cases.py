@@ -11,10 +11,10 @@ from triage.cases import (
     Change,
     bulk_update,
     get_case,
-    open_cases,
     timeline,
     update_case,
 )
+from triage.opening import open_cases
 from triage.policy import TriagePolicy
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from grapevine.config import parse_config
 from grapevine.job import JobSummary, triage_step
 from storage.mentions import upsert_mentions
 from storage.models import Alert, Case, Mention
-from triage.cases import open_new_cases
+from triage.opening import open_new_cases
 from triage.policy import TriagePolicy
 
 
