@@ -94,7 +94,7 @@ def gather(engine: Engine, spec: ReportSpec, period: Period) -> dict[str, Any]:
         _kpi("Needing attention", kpis["attention_share"], before["attention_share"], "{:.0%}",
              better="down"),
         _kpi("Open cases", cases["open_end"], cases["open_start"], "{:,}", better="down"),
-        _kpi("Median time to first action", cases["median_first_action_hours"],
+        _kpi("Median time to first response", cases["median_first_action_hours"],
              cases_before["median_first_action_hours"], "{:.1f} h", better="down"),
         _kpi("Answered within the SLA", cases["sla_share"], cases_before["sla_share"], "{:.0%}",
              better="up"),
