@@ -35,11 +35,29 @@ def analysis_columns(analysis: Analysis, is_competitor: bool) -> dict[str, Any]:
     }
 
 
-def analyzer_for(lexicon: dict[str, float], aspects: dict[str, list[str]]) -> Analyzer:
+def fill_language(row: dict[str, Any], analysis: Analysis) -> None:
+    """The detected language goes to ``row["language"]`` unless the source gave one."""
+    if not row.get("language"):
+        row["language"] = analysis.language
+
+
+def analyzer_for(
+    lexicon: dict[str, float],
+    aspects: dict[str, list[str]],
+    unscored_languages: str = "triage",
+) -> Analyzer:
     """An analyser for this configuration (built once per process)."""
-    key = repr((sorted(lexicon.items()), sorted((k, tuple(v)) for k, v in aspects.items())))
+    key = repr(
+        (
+            sorted(lexicon.items()),
+            sorted((k, tuple(v)) for k, v in aspects.items()),
+            unscored_languages,
+        )
+    )
     if key not in _ANALYZERS:
-        _ANALYZERS[key] = Analyzer(lexicon=lexicon, aspects=aspects)
+        _ANALYZERS[key] = Analyzer(
+            lexicon=lexicon, aspects=aspects, unscored_languages=unscored_languages
+        )
     return _ANALYZERS[key]
 
 
@@ -49,6 +67,7 @@ def analyse_and_store(
     aspects: dict[str, list[str]],
     rows: list[dict[str, Any]],
     crawl_run_id: int | None = None,
+    unscored_languages: str = "triage",
 ) -> tuple[int, int, int, int, dict[str, int]]:
     """Analyse the rows that carry an analysis input, upsert all; (new, updated, unchanged,
     quarantined, {reason: count} of the quarantined).
@@ -57,7 +76,7 @@ def analyse_and_store(
     rows the database refuses are quarantined by the upsert (stage ``store``). Database
     trouble is raised: the caller counts the whole batch as failed.
     """
-    analyzer = analyzer_for(lexicon, aspects)
+    analyzer = analyzer_for(lexicon, aspects, unscored_languages)
     if url not in _ENGINES:
         _ENGINES[url] = make_engine(url)
     engine = _ENGINES[url]
@@ -73,6 +92,7 @@ def analyse_and_store(
                 reasons.append(quarantine.reason_for(exc))
                 continue
             row.update(analysis_columns(analysis, bool(row.get("is_competitor"))))
+            fill_language(row, analysis)
         good.append(row)
     quarantined = 0
     if bad:

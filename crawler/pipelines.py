@@ -25,6 +25,7 @@ from crawler.analysis_worker import (
     analyse_and_store,
     analysis_columns,
     analyzer_for,
+    fill_language,
 )
 from crawler.db import engine_for
 from crawler.matching import BrandMatcher, BrandTerms
@@ -186,7 +187,9 @@ class AnalysisPipeline:
         return cls(
             crawler,
             analyzer_for(
-                settings.getdict("GRAPEVINE_LEXICON"), settings.getdict("GRAPEVINE_ASPECTS")
+                settings.getdict("GRAPEVINE_LEXICON"),
+                settings.getdict("GRAPEVINE_ASPECTS"),
+                settings.get("GRAPEVINE_UNSCORED_LANGUAGES", "triage"),
             ),
         )
 
@@ -242,6 +245,7 @@ def mention_row(item: Any) -> dict[str, Any]:
     analysis = item.get("analysis")
     if analysis is not None:
         row.update(analysis_columns(analysis, row["is_competitor"]))
+        fill_language(row, analysis)
     else:  # the worker analyses it
         row[ANALYSIS_INPUT] = (analysis_text(item), row["rating"], row["source_type"])
     return row
@@ -270,6 +274,7 @@ class StoragePipeline:
         self.workers = analysis_pool.workers(settings)
         self.lexicon = settings.getdict("GRAPEVINE_LEXICON")
         self.aspects = {k: list(v) for k, v in settings.getdict("GRAPEVINE_ASPECTS").items()}
+        self.unscored_languages = settings.get("GRAPEVINE_UNSCORED_LANGUAGES", "triage")
         self.max_pending = settings.getint("GRAPEVINE_MAX_PENDING_BATCHES", 4)
         self.pending: list[asyncio.Future[Any]] = []
         self.newest: datetime | None = None
@@ -325,6 +330,7 @@ class StoragePipeline:
                     self.aspects,
                     rows,
                     run_id,
+                    self.unscored_languages,
                 )
             except RuntimeError as exc:  # pool shut down or broken: write here
                 log.warning("analysis worker unavailable (%s); storing in process", exc)
@@ -337,7 +343,11 @@ class StoragePipeline:
                 self.pending.append(future)
                 return
         try:
-            self._count(analyse_and_store(self.url, self.lexicon, self.aspects, rows, run_id))
+            self._count(
+                analyse_and_store(
+                    self.url, self.lexicon, self.aspects, rows, run_id, self.unscored_languages
+                )
+            )
         except Exception as exc:
             self._failed(len(rows), exc)
 

@@ -131,6 +131,13 @@ def analysis_panel(cf: CaseFile) -> None:
         help="A complaint is not always negative words: waiting, refunds, no reply…",
     )
     cols[2].metric("Aspects", len(mention.aspects or []))
+    # the analyser's own cue says when it could not score the language ("not scored: German")
+    unscored = next((c for c in mention.cues or [] if c.startswith("not scored:")), None)
+    st.text(f"Language: {display.clean(mention.language or 'unknown')}")
+    if unscored:
+        st.text(
+            display.clean(unscored.split(" (")[0]) + " — read it: no sentiment for this language"
+        )
     if mention.aspects:
         st.text("Aspects: " + ", ".join(display.clean(a) for a in mention.aspects))
     if mention.cues:

@@ -94,6 +94,9 @@ class AnalysisConfig(Strict):
         r"\b(?:order|ord|#)\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z0-9-]{5,})\b"
     )
     min_link_confidence: float = Field(default=0.9, ge=0, le=1)
+    #: a mention in a language without a pack (not scored): "triage" puts it in the queue
+    #: for a person to read, "skip" lets its star rating alone decide
+    unscored_languages: Literal["triage", "skip"] = "triage"
 
     @field_validator("order_number_pattern")
     @classmethod

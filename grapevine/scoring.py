@@ -26,11 +26,21 @@ from typing import Any, BinaryIO
 import click
 
 from sentiment import Analyzer
+from sentiment.language import warm as warm_language_detector
 
 #: Lines per chunk sent to a worker, and the input size below which no pool is started.
 CHUNK = 500
 SMALL = 2000
-RESULT_COLUMNS = ("sentiment", "label", "complaint", "complaint_score", "aspects", "cues")
+RESULT_COLUMNS = (
+    "sentiment",
+    "label",
+    "complaint",
+    "complaint_score",
+    "aspects",
+    "cues",
+    "language",
+    "scored",
+)
 
 _analyzer: Analyzer | None = None  # the analyser of this process (set before forking)
 
@@ -74,12 +84,14 @@ def _score_texts(items: Sequence[tuple[str, str | None]]) -> list[tuple[Any, ...
         r = _analyzer.analyze(text, rating=_rating(rating))
         out.append(
             (
-                round(r.sentiment, 4),
-                r.label,
+                "" if r.sentiment is None else round(r.sentiment, 4),
+                r.label or "",
                 r.complaint,
                 round(r.complaint_score, 4),
                 ";".join(r.aspects),
                 " | ".join(r.cues),
+                r.language or "",
+                r.scored,
             )
         )
     return out
@@ -119,6 +131,7 @@ def _run(
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     window = workers * 3
+    warm_language_detector()  # loaded once here, not again in each forked worker
     with ctx.Pool(workers, initializer=_init_worker, initargs=(_settings,)) as pool:
         pending: deque[tuple[Any, Any]] = deque()
         for context, payload in itertools.chain(head, chunks):
@@ -137,7 +150,16 @@ _settings: dict[str, Any] = {}
 def _init_worker(settings: dict[str, Any]) -> None:
     global _analyzer
     if _analyzer is None:  # spawned, not forked: build it here
-        _analyzer = Analyzer(lexicon=settings.get("lexicon"), aspects=settings.get("aspects"))
+        _analyzer = _build(settings)
+
+
+def _build(settings: dict[str, Any]) -> Analyzer:
+    """The analyser for the config's lexicon, aspects and unscored-language policy."""
+    return Analyzer(
+        lexicon=settings.get("lexicon"),
+        aspects=settings.get("aspects"),
+        unscored_languages=settings.get("unscored_languages", "triage"),
+    )
 
 
 class _Progress:
@@ -188,7 +210,11 @@ def _config_analysis(config_path: str | None) -> dict[str, Any]:
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    return {"lexicon": dict(analysis.lexicon), "aspects": dict(analysis.aspects)}
+    return {
+        "lexicon": dict(analysis.lexicon),
+        "aspects": dict(analysis.aspects),
+        "unscored_languages": analysis.unscored_languages,
+    }
 
 
 @click.command()
@@ -226,9 +252,11 @@ def score(
     """Score text from stdin: sentiment, label, complaint and aspects per line or row.
 
     JSONL in: {"id": ..., "text": ..., "rating": optional 1-5}; out, one line per input
-    line: the id with sentiment (-1..1), label, complaint, complaint_score, aspects, cues
-    and the analyser version. CSV keeps every input column and adds sentiment, label,
-    complaint, complaint_score, aspects and cues. A bad line is reported on stderr and
+    line: the id with language, scored, sentiment (-1..1), label, complaint,
+    complaint_score, aspects, cues and the analyser version; a text in a language the
+    analyser cannot score (only English so far) has scored false and sentiment and label
+    null. CSV keeps every input column and adds sentiment, label, complaint,
+    complaint_score, aspects, cues, language and scored. A bad line is reported on stderr and
     skipped. Large inputs use every core; the output keeps the input order. A progress bar
     shows on a terminal.
 
@@ -240,7 +268,7 @@ def score(
     global _analyzer, _settings
     root = click.get_current_context().find_root().obj or {}
     _settings = _config_analysis(config_path or root.get("config_path"))
-    _analyzer = Analyzer(lexicon=_settings.get("lexicon"), aspects=_settings.get("aspects"))
+    _analyzer = _build(_settings)
     workers = workers or os.cpu_count() or 1
     stdin = sys.stdin.buffer
     if fmt == "jsonl":

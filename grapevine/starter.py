@@ -55,6 +55,8 @@ lexicon = {{}}
 aspects = {{}}
 # Order numbers in review text, for linking a mention to a customer (group 1 is the number).
 order_number_pattern = '\\b(LW-\\d{{6}})\\b'
+# Mentions in a language without a pack (not scored): "triage" queues them all, "skip" by rating.
+# unscored_languages = "triage"
 
 [triage]
 sla_hours = 24            # first action due this long after a case opens

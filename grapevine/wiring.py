@@ -69,6 +69,7 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "GRAPEVINE_BRANDS": brands(settings),
         "GRAPEVINE_LEXICON": dict(settings.analysis.lexicon),
         "GRAPEVINE_ASPECTS": {k: list(v) for k, v in settings.analysis.aspects.items()},
+        "GRAPEVINE_UNSCORED_LANGUAGES": settings.analysis.unscored_languages,
     }
     return values
 

@@ -34,6 +34,13 @@ moved by the n-grams when they disagree by more than a dead band. Steps 3 (the c
 rule: waiting +0.88") come first, before the rules' own.
 
 Every step that changed the outcome leaves a cue a person can read.
+
+**Language first** (:mod:`sentiment.language`): every step above knows English only, so a text
+in another language is never scored as English. Its analysis says ``language`` (ISO 639-1),
+``scored=False``, no sentiment, label, complaint or aspects, and one cue ("not scored: German
+(no language pack)"); it needs attention when rated 1–2 stars, and — with
+``unscored_languages="triage"``, the default — always, so a person reads what the analyser
+cannot ("skip": by the rating alone). A text too short to tell counts as English.
 """
 
 import math
@@ -42,6 +49,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentiment import language as languages
 from sentiment import rules
 from sentiment.aspects import AspectTagger
 from sentiment.complaint import AGAINST, FAMILIES, RATING_EVIDENCE, ComplaintDetector
@@ -84,36 +92,56 @@ SURE_SPAN = 0.3
 #: The weight of a star rating against the words.
 RATING_WEIGHT = 0.6
 
+#: The languages the analysis can score (those with a language pack).
+SCORED_LANGUAGES = frozenset({"en"})
+#: A text too short to tell is taken for this language (the brand's default).
+DEFAULT_LANGUAGE = "en"
+#: What becomes of a mention in a language without a pack: a person reads it ("triage") or
+#: only its rating decides ("skip"); ``[analysis] unscored_languages``.
+UNSCORED_POLICIES = ("triage", "skip")
+
 _PHRASE = "grapevinephrase"
 _PHRASE_VALENCE = {name: valence for name, valence, _ in REVIEW_PHRASES}
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """What the sentiment stage says about one text."""
+    """What the sentiment stage says about one text.
 
-    sentiment: float
-    label: str
+    ``sentiment`` and ``label`` are None when the text is not scored (``scored=False``: a
+    language without a pack, :attr:`language` says which).
+    """
+
+    sentiment: float | None
+    label: str | None
     complaint: bool
     complaint_score: float
     aspects: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     version: str = VERSION
     rating: float | None = field(default=None, compare=False)
+    language: str | None = DEFAULT_LANGUAGE
+    scored: bool = True
+    #: an unscored mention needs attention whatever its rating ("triage")
+    triage_unscored: bool = field(default=True, compare=False)
 
     @property
     def needs_attention(self) -> bool:
-        """A complaint, a negative mention or a 1–2 star rating: someone should look at it."""
+        """A complaint, a negative mention or a 1–2 star rating: someone should look at it;
+        a mention not scored, too, under the "triage" policy."""
         return (
             self.complaint
             or self.label == NEGATIVE
             or (self.rating is not None and self.rating <= 2)
+            or (not self.scored and self.triage_unscored)
         )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``grapevine score`` output, storage columns)."""
         return {
-            "sentiment": round(self.sentiment, 4),
+            "language": self.language,
+            "scored": self.scored,
+            "sentiment": None if self.sentiment is None else round(self.sentiment, 4),
             "label": self.label,
             "complaint": self.complaint,
             "complaint_score": round(self.complaint_score, 4),
@@ -221,9 +249,17 @@ class Analyzer:
         aspects: Mapping[str, Iterable[str]] | None = None,
         learned: bool = True,
         model: LearnedModel | None = None,
+        detect_language: bool = True,
+        unscored_languages: str = "triage",
     ) -> None:
         """``learned=False`` gives the rules alone (:data:`RULES_VERSION`); ``model`` replaces
-        the shipped learned model (:func:`sentiment.learned.default_model`, loaded once)."""
+        the shipped learned model (:func:`sentiment.learned.default_model`, loaded once).
+        ``detect_language=False`` scores every text as English (as before language detection);
+        ``unscored_languages`` is one of :data:`UNSCORED_POLICIES`."""
+        if unscored_languages not in UNSCORED_POLICIES:
+            raise ValueError(f"unscored_languages must be one of {UNSCORED_POLICIES}")
+        self._detect = detect_language
+        self._triage_unscored = unscored_languages == "triage"
         self._model = (model or default_model()) if learned else None
         self.version = f"grapevine-0.4+{self._model.name}" if self._model else RULES_VERSION
         words, self._phrases = _split_lexicon(lexicon)
@@ -353,6 +389,9 @@ class Analyzer:
         is the same for every source.
         """
         text = text or ""
+        language = languages.detect(text) if self._detect else DEFAULT_LANGUAGE
+        if language is not None and language not in SCORED_LANGUAGES:
+            return self._unscored(language, rating)
         reading = self.read(text)
         cues = reading.cues
         whole, worst = reading.whole, reading.worst
@@ -412,6 +451,26 @@ class Analyzer:
             cues=tuple(cues),
             version=self.version,
             rating=rating,
+            language=language or DEFAULT_LANGUAGE,
+        )
+
+    def _unscored(self, language: str, rating: float | None) -> Analysis:
+        """A text in a language without a pack: not scored, only its rating counts."""
+        cues = [f"not scored: {languages.name(language)} (no language pack)"]
+        if rating is not None:
+            rating = float(rating)
+            cues.append(f"rated {rating:g} of 5")
+        return Analysis(
+            sentiment=None,
+            label=None,
+            complaint=False,
+            complaint_score=0.0,
+            cues=tuple(cues),
+            version=self.version,
+            rating=rating,
+            language=language,
+            scored=False,
+            triage_unscored=self._triage_unscored,
         )
 
     def analyze_many(
