@@ -15,7 +15,8 @@ only when it scored it; :func:`detect` itself says None.
 
 **The cheap check.** Most mentions are plain English; a text whose letters are all ASCII and
 whose words are at least :data:`ENGLISH_SHARE` English function words ("the", "and", "my",
-"was"...) with at least :data:`ENGLISH_MIN_HITS` of them is English without asking lingua.
+"was"...) with at least :data:`ENGLISH_MIN_HITS` of them, or one of :data:`STRONG_ENGLISH`, is
+English without asking lingua.
 German, Spanish or French text rarely has that many of these words (their "die", "de", "la"
 are not in the list), and a text with accented letters or another script always goes to lingua.
 """
@@ -103,6 +104,9 @@ _ENGLISH_WORDS = """a about after again all also am an and any are as at be been
     their them then there they this to too up us very was wasn't we were what when which who
     will with won't would you your"""
 ENGLISH_WORDS = frozenset(_ENGLISH_WORDS.split())
+#: Of those, the ones no other candidate language uses as a word: one is enough (at the share).
+_STRONG_ENGLISH = "and the you your with this that my of for have not very would it's i'm don't"
+STRONG_ENGLISH = frozenset(_STRONG_ENGLISH.split())
 #: The text's first this many characters are enough to tell.
 SAMPLE = 1000
 
@@ -144,8 +148,10 @@ def clearly_english(text: str) -> bool:
     if not text.isascii():
         return False
     words = _WORD.findall(text.lower())
-    hits = sum(1 for word in words if word in ENGLISH_WORDS)
-    return hits >= ENGLISH_MIN_HITS and hits >= ENGLISH_SHARE * len(words)
+    found = [word for word in words if word in ENGLISH_WORDS]
+    if len(found) < ENGLISH_SHARE * len(words):
+        return False
+    return len(found) >= ENGLISH_MIN_HITS or any(word in STRONG_ENGLISH for word in found)
 
 
 def detect(text: str, *, cheap: bool = True) -> str | None:
