@@ -29,6 +29,7 @@ The locks this process holds are known by name (:func:`held`), so the job can ch
 lock the CLI took without it being passed through every layer.
 """
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -237,11 +238,10 @@ class RunLock:
     def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            # a connection already gone cannot be closed any further: nothing to report
+            with contextlib.suppress(SQLAlchemyError):
                 conn.invalidate()  # never back into the pool: it may be half dead
                 conn.close()
-            except SQLAlchemyError:
-                pass
 
     def ensure(self) -> None:
         """Make sure the lock is still ours: take it again if it was dropped, else raise.
