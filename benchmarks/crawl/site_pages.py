@@ -241,13 +241,15 @@ def _hackernews(site: Site, rng: random.Random, queries: int, pages: int) -> Non
 def _mastodon(site: Site, rng: random.Random, tags: int, pages: int) -> None:
     for t in range(tags):
         tag = f"coffee{t}"
+        previous = ""
         for page in range(pages):
-            statuses = []
+            statuses: list[dict[str, Any]] = []
             for k in range(20):
                 i = page * 20 + k
                 statuses.append(
                     {
-                        "id": f"{t}{i:08d}",
+                        # newest first, ids falling with age (time-ordered, as Mastodon's)
+                        "id": f"{t + 1}{10**8 - i:09d}",
                         "uri": f"https://masto.example/statuses/{t}-{i}",
                         "url": f"https://masto.example/@u{i}/{t}-{i}",
                         "created_at": _time(t, i).isoformat(),
@@ -265,10 +267,12 @@ def _mastodon(site: Site, rng: random.Random, tags: int, pages: int) -> None:
                 )
             headers = {}
             base = f"/api/v1/timelines/tag/{tag}?limit=40"
+            # paged by max_id = the oldest id of the page before, as the real API is
             if page + 1 < pages:
-                headers["Link"] = f'<{base}&max_id=p{page + 1}>; rel="next"'
-            path = base if page == 0 else f"{base}&max_id=p{page}"
+                headers["Link"] = f'<{base}&max_id={statuses[-1]["id"]}>; rel="next"'
+            path = base if page == 0 else f"{base}&max_id={previous}"
             site.add(path, json.dumps(statuses), "application/json", headers)
+            previous = str(statuses[-1]["id"])
         site.sources.append({"name": f"masto-{t}", "type": "mastodon", "hashtags": [tag]})
 
 
