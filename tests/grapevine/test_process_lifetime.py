@@ -16,31 +16,14 @@ import threading
 import time
 from pathlib import Path
 
-from helpers.httpserver import LocalServer, Reply
+from helpers import slow_feed
+from helpers.httpserver import LocalServer
 
 from grapevine.scheduler import run_child
 from grapevine.stopping import STOP
 from storage import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
-
-CONFIG = """
-[brand]
-name = "Slack"
-
-[alerts]
-digest = false
-
-[[sources]]
-name = "quick"
-type = "feed"
-urls = ["{base}/quick.xml"]
-
-[[sources]]
-name = "slow"
-type = "feed"
-urls = ["{base}/slow.xml"]
-"""
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -99,16 +82,13 @@ def opens_exclusively(path: Path) -> bool:
 
 
 def test_sigkill_of_a_run_leaves_no_worker_and_frees_the_database(tmp_path) -> None:
-    routes = {
-        "/quick.xml": Reply.fixture("rss/google_alerts_atom_slack.xml"),
-        "/slow.xml": Reply("<feed/>", delay=60, content_type="application/atom+xml"),
-    }
+    routes = slow_feed.routes(60)
     database = tmp_path / "grapevine.db"
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     engine.dispose()
     with LocalServer(routes) as site:
-        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=site.base_url))
+        (tmp_path / "grapevine.toml").write_text(slow_feed.CONFIG.format(base=site.base_url))
         run = subprocess.Popen(
             [sys.executable, "-m", "grapevine", "run"],
             cwd=tmp_path,

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.httpserver import LocalServer, Reply
+from helpers import slow_feed
+from helpers.httpserver import LocalServer
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, select
 
@@ -18,24 +19,6 @@ from storage import make_engine, upgrade
 from storage.models import CrawlRun, JobRun
 
 ROOT = Path(__file__).resolve().parents[2]
-
-CONFIG = """
-[brand]
-name = "Slack"
-
-[alerts]
-digest = false
-
-[[sources]]
-name = "quick"
-type = "feed"
-urls = ["{base}/quick.xml"]
-
-[[sources]]
-name = "slow"
-type = "feed"
-urls = ["{base}/slow.xml"]
-"""
 
 
 @pytest.fixture
@@ -121,10 +104,7 @@ def test_a_dropped_lock_another_run_took_is_lost_and_the_watch_says_so(pg) -> No
 def test_a_second_run_never_overlaps_a_live_one(pg, tmp_path) -> None:
     """Run A crawls; its lock connection is killed; run B starts; B must not crawl beside A."""
     url = pg.url.render_as_string(hide_password=False)
-    routes = {
-        "/quick.xml": Reply.fixture("rss/google_alerts_atom_slack.xml"),
-        "/slow.xml": Reply("<feed/>", delay=6, content_type="application/atom+xml"),
-    }
+    routes = slow_feed.routes(6)
     env = {**os.environ, "GRAPEVINE_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
 
     def start() -> subprocess.Popen[str]:
@@ -138,7 +118,7 @@ def test_a_second_run_never_overlaps_a_live_one(pg, tmp_path) -> None:
         )
 
     with LocalServer(routes) as site:
-        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=site.base_url))
+        (tmp_path / "grapevine.toml").write_text(slow_feed.CONFIG.format(base=site.base_url))
         a = start()
         try:
             deadline = time.monotonic() + 60
@@ -175,13 +155,10 @@ def test_a_second_run_never_overlaps_a_live_one(pg, tmp_path) -> None:
 def test_a_run_whose_lock_another_took_stops_before_its_next_step(pg, tmp_path) -> None:
     """The lock is taken by someone else the moment A's connection drops: A must stop."""
     url = pg.url.render_as_string(hide_password=False)
-    routes = {
-        "/quick.xml": Reply.fixture("rss/google_alerts_atom_slack.xml"),
-        "/slow.xml": Reply("<feed/>", delay=4, content_type="application/atom+xml"),
-    }
+    routes = slow_feed.routes(4)
     env = {**os.environ, "GRAPEVINE_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     with LocalServer(routes) as site:
-        (tmp_path / "grapevine.toml").write_text(CONFIG.format(base=site.base_url))
+        (tmp_path / "grapevine.toml").write_text(slow_feed.CONFIG.format(base=site.base_url))
         a = subprocess.Popen(
             [sys.executable, "-m", "grapevine", "run"],
             cwd=tmp_path,
