@@ -390,3 +390,7 @@ class SavedView(SQLModel, table=True):
     filters: dict[str, Any] = _json()
     created_at: datetime = _ts_now()
     updated_at: datetime = _ts_now()
+
+
+# The tables added since, one module per part (audit, privacy, helpdesk, replies, cluster, models).
+import storage.tables  # noqa: E402, F401

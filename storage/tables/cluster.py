@@ -1,0 +1,1 @@
+"""Tables of the cluster part of the schema (see storage/models.py for the rest)."""

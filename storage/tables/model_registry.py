@@ -1,0 +1,1 @@
+"""Tables of the model_registry part of the schema (see storage/models.py for the rest)."""

@@ -1,0 +1,1 @@
+"""Tables of the replies part of the schema (see storage/models.py for the rest)."""

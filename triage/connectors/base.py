@@ -1,0 +1,114 @@
+"""What every reply connector offers, and the errors a failed post reports.
+
+A connector is built from a source's settings (its ``type``, ``base_url`` and the names of the
+environment variables holding its credentials) and the environment; it posts, edits and deletes
+replies. It never decides whether to post: a person pressed the button (see
+:mod:`triage.replies`).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Visibility = Literal["public", "unlisted", "private", "direct"]
+
+#: Why a post failed, in words a responder can act on.
+ErrorKind = Literal[
+    "auth",  # 401: the token is missing, wrong or expired
+    "forbidden",  # 403: the account may not answer this (not the owner, scope missing)
+    "gone",  # 404/410: the review or post was deleted
+    "rate_limited",  # 429: try again after ``retry_after`` seconds
+    "invalid",  # 400/422: the platform refused the text (too long, empty…)
+    "unavailable",  # 5xx, timeout, connection refused
+    "unsupported",  # this platform cannot do that (a private reply on the App Store…)
+]
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What is being answered: the mention as stored (source type, external id, url, raw)."""
+
+    source_type: str
+    external_id: str
+    url: str | None = None
+    author_handle: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostedReply:
+    """The platform's record of a reply: its id and a link a person can open."""
+
+    platform_id: str
+    url: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ReplyError(Exception):
+    """A post, edit or delete the platform refused or could not take; the draft is kept."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.retry_after = retry_after
+
+
+class Connector(Protocol):
+    """A platform's reply API. ``can_private``/``can_edit``/``can_delete`` drive the buttons."""
+
+    platform: str
+    can_private: bool
+    can_edit: bool
+    can_delete: bool
+
+    def post(self, target: ReplyTarget, text: str, *, visibility: Visibility) -> PostedReply:
+        """Publish ``text`` as an answer to ``target``; raise :class:`ReplyError`."""
+        ...
+
+    def edit(self, target: ReplyTarget, reply: PostedReply, text: str) -> PostedReply:
+        """Replace a posted reply's text (raise ``ReplyError('unsupported', …)`` if impossible)."""
+        ...
+
+    def delete(self, target: ReplyTarget, reply: PostedReply) -> None:
+        """Remove a posted reply (raise ``ReplyError('unsupported', …)`` if impossible)."""
+        ...
+
+
+#: A factory per source type: ``factory(source_settings, environ) -> Connector``.
+ConnectorFactory = Callable[[Mapping[str, Any], Mapping[str, str]], Connector]
+REGISTRY: dict[str, ConnectorFactory] = {}
+
+
+def register(source_type: str) -> Callable[[ConnectorFactory], ConnectorFactory]:
+    """Decorator: make ``factory`` the connector of ``source_type``."""
+
+    def wrap(factory: ConnectorFactory) -> ConnectorFactory:
+        REGISTRY[source_type] = factory
+        return factory
+
+    return wrap
+
+
+def error_from_status(status: int, message: str, retry_after: str | None = None) -> ReplyError:
+    """The :class:`ReplyError` for an HTTP status (shared by the connectors)."""
+    kind: ErrorKind
+    if status == 401:
+        kind = "auth"
+    elif status == 403:
+        kind = "forbidden"
+    elif status in (404, 410):
+        kind = "gone"
+    elif status == 429:
+        kind = "rate_limited"
+    elif status in (400, 409, 422):
+        kind = "invalid"
+    else:
+        kind = "unavailable"
+    seconds: float | None = None
+    if retry_after:
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            seconds = None
+    return ReplyError(kind, message, retry_after=seconds)
