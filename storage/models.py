@@ -10,10 +10,10 @@ Schema changes go through an Alembic migration in ``storage/migrations/versions`
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.fields import json_field, ts, ts_now
 
 #: Case statuses, in workflow order. ``resolved`` and ``dismissed`` are closed.
 CASE_STATUSES = ("new", "in_progress", "waiting_on_customer", "resolved", "dismissed")
@@ -28,22 +28,7 @@ LINK_STATUSES = ("suggested", "confirmed", "rejected")
 EXPORT_STATES = ("pending", "sending", "sent", "failed")
 
 
-def _ts(*, index: bool = False, nullable: bool = True) -> Any:
-    return Field(
-        default=None,
-        sa_column=Column(UTCDateTime(), index=index, nullable=nullable),
-    )
-
-
-def _ts_now(*, index: bool = False) -> Any:
-    return Field(
-        default_factory=utcnow,
-        sa_column=Column(UTCDateTime(), index=index, nullable=False),
-    )
-
-
-def _json(default_factory: Any = dict) -> Any:
-    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+_ts, _ts_now, _json = ts, ts_now, json_field
 
 
 class Mention(SQLModel, table=True):

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from storage.models import _json, _ts_now
+from storage.fields import json_field as _json
+from storage.fields import ts_now as _ts_now
 
 
 class AuditEvent(SQLModel, table=True):
