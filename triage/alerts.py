@@ -182,30 +182,3 @@ def last_alert(engine: Engine, kind: str, key: str | None) -> datetime | None:
     with engine.connect() as conn:
         value = conn.execute(select(func.max(col(Alert.sent_at))).where(*condition)).scalar()
     return as_utc(value)
-
-
-def run_alerts(
-    engine: Engine,
-    channels: list[Channel],
-    policy: AlertPolicy,
-    *,
-    now: datetime,
-    case_link: Any = None,
-) -> AlertsReport:
-    """Check for spikes and silent sources and send the digest when it is due."""
-    from triage.alerts_checks import silence_notices, spike_notice
-    from triage.alerts_digest import digest_notice
-
-    report = AlertsReport()
-    candidates: list[Notice | None] = [spike_notice(engine, policy, now=now)]
-    candidates += silence_notices(engine, policy, now=now)
-    if policy.digest:
-        candidates.append(digest_notice(engine, policy, now=now, case_link=case_link))
-    for notice in candidates:
-        if notice is None:
-            continue
-        report.notices.append(notice)
-        delivered, errors = send_notice(engine, channels, notice, now=now)
-        report.sent += int(delivered)
-        report.errors += errors
-    return report

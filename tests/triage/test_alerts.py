@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from storage.models import Alert, Case, CaseEvent, CrawlRun
 from storage.runs import finish_crawl_run, start_crawl_run
-from triage.alerts import AlertPolicy, Channel, run_alerts
+from triage.alerts import AlertPolicy, Channel
+from triage.alerts_run import run_alerts
 from triage.cases import Change, get_case, update_case
 from triage.followups import run_follow_ups
 
