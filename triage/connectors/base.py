@@ -26,13 +26,18 @@ ErrorKind = Literal[
 
 @dataclass(frozen=True)
 class ReplyTarget:
-    """What is being answered: the mention as stored (source type, external id, url, raw)."""
+    """What is being answered: the mention as stored (source type, external id, url, raw).
+
+    ``idempotency_key`` is unique to the draft being posted: a platform that supports one
+    (Mastodon's ``Idempotency-Key``) returns the reply already made when a post is retried.
+    """
 
     source_type: str
     external_id: str
     url: str | None = None
     author_handle: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ class Connector(Protocol):
         ...
 
 
+class ReplyFinder(Protocol):
+    """Optional, for a connector that can look for the brand's own answer on the platform
+    (the daily job marks such a case answered, even when it was answered outside Grapevine)."""
+
+    def find_reply(self, target: ReplyTarget) -> PostedReply | None:
+        """The brand's reply to ``target`` on the platform, or ``None``."""
+        ...
+
+
 #: A factory per source type: ``factory(source_settings, environ) -> Connector``.
 ConnectorFactory = Callable[[Mapping[str, Any], Mapping[str, str]], Connector]
 REGISTRY: dict[str, ConnectorFactory] = {}
@@ -112,3 +126,33 @@ def error_from_status(status: int, message: str, retry_after: str | None = None)
         except ValueError:
             seconds = None
     return ReplyError(kind, message, retry_after=seconds)
+
+
+#: The connector modules under ``triage.connectors``, imported on first use (each registers
+#: its source types); a module not there (yet) is skipped.
+MODULES = ("mastodon", "bluesky", "appstore", "googleplay", "googlebusiness", "trustpilot")
+
+
+def load_connectors() -> dict[str, ConnectorFactory]:
+    """Import the connector modules; the registry by source type."""
+    import importlib
+    import importlib.util
+
+    for name in MODULES:
+        module = f"triage.connectors.{name}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    return REGISTRY
+
+
+def connector_for(settings: Mapping[str, Any], environ: Mapping[str, str]) -> Connector | None:
+    """The connector of a source (its settings as in the config, secrets named by ``*_env``
+    keys and read from ``environ``), or ``None`` when its type has none. A connector that
+    lacks its credentials raises :class:`ReplyError` of kind ``auth``."""
+    factory = load_connectors().get(str(settings.get("type") or ""))
+    return factory(settings, environ) if factory else None
+
+
+def has_connector(source_type: str) -> bool:
+    """Whether replies can be posted to this source type from Grapevine."""
+    return source_type in load_connectors()
