@@ -150,8 +150,21 @@ def current(settings: DashboardSettings) -> Person | None:
             return Person(name=user.name, role=role, method="password")
     person = _oidc_person(settings)
     if person is not None and person.role:
+        if not st.session_state.get("audit_oidc_signin"):  # once per session
+            st.session_state["audit_oidc_signin"] = True
+            _audit(settings, "signin", person.name, f"single sign-on ({person.role})")
         return person
     return None
+
+
+def _audit(settings: DashboardSettings, action: str, name: str, summary: str) -> None:
+    """A sign-in (or a refused one) in the audit trail: a name typed that is no user is
+    recorded as ``unknown`` (it may be a mistyped password)."""
+    from dashboard import audit_view  # late: audit_view reads the engine through context
+
+    known = {u.name.lower(): u.name for u in settings.users}
+    actor = known.get(name.strip().lower(), name if action == "signin" else "unknown")
+    audit_view.note(action, actor=actor, subject_type="user", subject_id=actor, summary=summary)
 
 
 def sign_in_page(settings: DashboardSettings) -> None:
@@ -182,6 +195,7 @@ def _sign_in_form(settings: DashboardSettings) -> None:
             throttle = _throttle()
             wait = throttle.locked_for(name)
             if wait > 0:
+                _audit(settings, "signin_failed", name, "locked out for a while")
                 st.error(
                     f"Too many failed attempts for this name. Try again in {wait / 60:.0f} min."
                 )
@@ -190,11 +204,13 @@ def _sign_in_form(settings: DashboardSettings) -> None:
                 if person is None:
                     throttle.failed(name)
                     log.warning("failed dashboard sign-in")
+                    _audit(settings, "signin_failed", name, "wrong name or password")
                     st.error("Unknown name or wrong password.")
                 else:
                     throttle.succeeded(name)
                     st.session_state[SESSION_KEY] = {"name": person.name}
                     log.info("dashboard sign-in (%s)", person.role)
+                    _audit(settings, "signin", person.name, f"password ({person.role})")
                     st.rerun()
     if settings.oidc is not None and (refused is None or refused.role):
         label = (

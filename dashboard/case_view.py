@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, context, display, loaders, queue_view
+from dashboard import actions, audit_view, context, display, loaders, queue_view
 from dashboard.auth import Person
 from storage.casefile import CaseFile, customer_mentions
 from storage.mentions import revisions
@@ -152,6 +152,7 @@ def customer_panel(cf: CaseFile, who: Person) -> None:
         st.caption("No known customer is linked to this author.")
         return
     for link, customer in links:
+        audit_view.viewed_customer(who, customer.id or 0, "case")
         with st.container(border=True):
             facts = [
                 f"{display.clean(customer.name) or 'no name'} · CRM id {customer.external_id}",

@@ -36,6 +36,7 @@ PAGES = [
     ("app_pages/advocates.py", "Advocates", ":material/favorite:", "advocates"),
     ("app_pages/sources.py", "Sources", ":material/rss_feed:", "sources"),
     ("app_pages/settings.py", "Settings", ":material/settings:", "settings"),
+    ("app_pages/audit.py", "Audit", ":material/policy:", "audit"),
 ]
 
 if who is None:
@@ -57,7 +58,7 @@ assert who is not None
 pages = [
     st.Page(script, title=title, icon=icon, url_path=url or None, default=not url)
     for script, title, icon, url in PAGES
-    if url != "settings" or who.is_admin
+    if url not in ("settings", "audit") or who.is_admin
 ]
 
 with st.sidebar:

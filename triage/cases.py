@@ -23,6 +23,7 @@ from storage.models import (
     CaseEvent,
 )
 from storage.types import utcnow
+from triage.audit_trail import audit_case_events
 from triage.followups import follow_up_values
 from triage.policy import TriagePolicy
 
@@ -243,6 +244,7 @@ def update_case(
             raise CaseConflict(current)
         for event in events:
             session.execute(insert(EVENT).values(case_id=case_id, at=now, **event))
+        audit_case_events(session.connection(), case_id=case_id, actor=actor, events=events)
         session.commit()
         saved = session.get(Case, case_id, populate_existing=True)
         assert saved is not None

@@ -37,6 +37,7 @@ from sqlmodel import Session, col
 
 from storage.models import Case, CaseEvent, Export
 from storage.types import utcnow
+from triage.audit_trail import audit_export
 from triage.export_payload import (
     CaseLink,
     case_payload,
@@ -196,6 +197,8 @@ def _record_sent(
                       "attempt": row.attempts + 1},
             )
         )  # fmt: skip
+        audit_export(conn, case_id=row.case_id, target=row.target, action="export.sent",
+                     attempt=row.attempts + 1, resends=row.resends)  # fmt: skip
     return True
 
 
@@ -206,6 +209,8 @@ def _record_failed(engine: Engine, row: Export, token: str, error: str, next_at:
             .where(EXPORT.c.id == row.id, EXPORT.c.claim == token)
             .values(state="failed", last_error=error[:1000], next_attempt_at=next_at, claim=None)
         )
+        audit_export(conn, case_id=row.case_id, target=row.target, action="export.failed",
+                     attempt=row.attempts + 1)  # fmt: skip
 
 
 def _reason(row: Export) -> str:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from storage.models import CaseEvent, Export
 from storage.types import utcnow
+from triage.audit_trail import audit_export
 
 EXPORT = Export.__table__  # type: ignore[attr-defined]
 
@@ -61,6 +62,11 @@ def request_send(engine: Engine, case_id: int, target: str, *, actor: str) -> Ex
                 )
             )
             message = f"queued again for {target}"
+        resend = existing is not None and existing.state in ("sent", "sending")
+        action = "export.resend" if resend else "export.requested"
+        audit_export(
+            session.connection(), case_id=case_id, target=target, action=action, actor=actor
+        )
         session.execute(
             insert(CaseEvent.__table__).values(  # type: ignore[attr-defined]
                 case_id=case_id,

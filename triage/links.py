@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from storage.models import Case, CaseEvent, Customer, CustomerLink
 from storage.types import utcnow
+from triage.audit_trail import audit_link_decision
 
 LINK = CustomerLink.__table__  # type: ignore[attr-defined]
 
@@ -99,6 +100,8 @@ def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> C
             .where(LINK.c.id == link_id)
             .values(status=status, decided_at=now, decided_by=actor)
         )
+        audit_link_decision(session.connection(), link_id=link_id, mention_id=link.mention_id,
+                            customer_id=link.customer_id, status=status, actor=actor)  # fmt: skip
         case_id = session.scalar(
             select(col(Case.id)).where(col(Case.mention_id) == link.mention_id)
         )

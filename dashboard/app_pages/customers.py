@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, advocates_view, case_view, context, display, loaders
+from dashboard import actions, advocates_view, audit_view, case_view, context, display, loaders
 from storage.advocates import customer_events
 from storage.casefile import customer_mentions, get_customer, open_case_count_for
 
@@ -62,6 +62,7 @@ if customer is None:
 assert customer is not None
 
 st.session_state["customer_id"] = customer.id
+audit_view.viewed_customer(who, customer.id or 0, "customers")
 st.query_params["customer"] = str(customer.id)
 st.subheader(f"Customer file · CRM id {display.md_escape(customer.external_id)}")
 facts = [f"Name: {display.clean(customer.name) or '-'}"]

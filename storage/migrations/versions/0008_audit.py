@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage import audit
 
 revision: str = "0008_audit"
 down_revision: str | None = "0007_advocates"
@@ -19,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """The audit trail's table."""
+    """The audit trail's table and its append-only triggers."""
     op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -37,8 +38,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
         batch_op.create_index("ix_audit_event_subject", ["subject_type", "subject_id"])
+    # append-only: the database refuses UPDATE and DELETE of audit rows
+    audit.install_guard(op.get_bind())
 
 
 def downgrade() -> None:
     """Drop the audit trail."""
+    audit.remove_guard(op.get_bind())
     op.drop_table("audit_event")
