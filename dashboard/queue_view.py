@@ -75,6 +75,8 @@ def filter_bar(opts: dict[str, list[str]], who: Person) -> QueueFilter:
         "Search",
         key="q_text",
         placeholder="Search words in the mention or author, or #123 for a case",
+        help='Whole words, any case. "never arrived" finds the words in a row, deliver* '
+        "every word starting with deliver.",
         label_visibility="collapsed",
     )
     sort.selectbox(

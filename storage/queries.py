@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from storage.models import OPEN_CASE_STATUSES, Case, CrawlRun, Customer, CustomerLink, Mention
 from storage.runs import last_runs
+from storage.search import mention_matches
 from storage.types import utcnow
 
 
@@ -126,7 +127,8 @@ class QueueFilter:
     ``assignees`` may hold :data:`UNASSIGNED` for cases nobody owns; ``brand`` is ``own``,
     ``competitor`` or ``any``; ``linked`` asks for a confirmed customer link (or none);
     ``published_from``/``published_to`` bound the mention's publication (the end excluded);
-    ``text`` matches the title, text and author (every word, any case) or ``#<case id>``;
+    ``text`` matches the title, text and author (every word, any case; ``"a phrase"``,
+    ``prefix*``: :mod:`storage.search`) or ``#<case id>``;
     ``due`` is ``overdue`` (past due with no first action), ``soon`` (due within 24 h with
     no first action) or ``any``.
     """
@@ -185,13 +187,6 @@ def _case_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement[
     return conditions
 
 
-def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
-    # SQLite's LIKE ignores (ASCII) case already; ilike() would add lower() on every row
-    if dialect == "sqlite":
-        return column.like(pattern, escape="\\")
-    return column.ilike(pattern, escape="\\")
-
-
 def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElement[bool]]:
     """Conditions on the case's mention (source, aspects, brand, date, words)."""
     conditions: list[ColumnElement[bool]] = []
@@ -218,15 +213,8 @@ def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElemen
         conditions.append(col(Mention.published_at) < filters.published_to)
     text = filters.text.strip()
     if text and not re.fullmatch(r"#\d{1,12}", text):
-        for word in text.split()[:8]:
-            pattern = f"%{_like_escape(word)}%"
-            conditions.append(
-                or_(
-                    _contains(col(Mention.text), pattern, dialect),
-                    _contains(col(Mention.title), pattern, dialect),
-                    _contains(col(Mention.author), pattern, dialect),
-                )
-            )
+        # full-text: words, "phrases" and prefix* (storage.search; never a syntax error)
+        conditions.append(mention_matches(text, dialect))
     return conditions
 
 

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel, create_engine
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.engine import normalise_url
+from storage.search import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -27,7 +28,11 @@ def _url() -> str:
 def run_migrations_offline() -> None:
     """Emit SQL to stdout."""
     context.configure(
-        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -38,14 +43,22 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from storage import SchemaError, check_current, make_engine, upgrade
 from storage.schema import current_revision, head_revision
+from storage.search import include_name
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
@@ -27,7 +28,9 @@ def test_migrations_match_the_models(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        # the search objects exist on one backend only, written by hand (0014_search)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 
 

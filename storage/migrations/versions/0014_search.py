@@ -3,14 +3,20 @@
 Revision ID: 0014_search
 Revises: 0013_models
 Create Date: 2026-12-01
+
+SQLite: the external-content FTS5 table ``mention_fts`` over the mention's title, text and
+author, filled from the existing mentions and kept in step by three triggers (besides the
+rollup triggers of 0002_dashboard, which stay). PostgreSQL: a GIN index on the mention's
+``tsvector`` (see :mod:`storage.search`). Both are left out of autogenerate
+(:func:`storage.search.include_name`). Plus the indexes the queue and brand health need at
+10 M mentions (declared on the models too).
 """
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
 
-import storage.types  # noqa: F401
+from storage import search
 
 revision: str = "0014_search"
 down_revision: str | None = "0013_models"
@@ -19,8 +25,20 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet."""
+    bind = op.get_bind()
+    statements = (
+        search.pg_statements() if bind.dialect.name == "postgresql" else search.sqlite_statements()
+    )
+    for statement in statements:
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    bind = op.get_bind()
+    statements = (
+        search.pg_drop_statements()
+        if bind.dialect.name == "postgresql"
+        else search.sqlite_drop_statements()
+    )
+    for statement in statements:
+        op.execute(statement)

@@ -1,0 +1,195 @@
+"""Full-text search over mentions: SQLite FTS5 and PostgreSQL ``tsvector`` with a GIN index.
+
+What a person types is parsed here into terms, never handed to the database's query syntax:
+
+* ``refund late`` — mentions with both words (in the title, the text or the author);
+* ``"never arrived"`` — the words next to each other, in that order (a phrase);
+* ``deliver*`` — any word starting with ``deliver`` (a prefix).
+
+Words are runs of letters and digits, compared without case (``Refund`` finds ``refund``)
+but with their accents (``café`` is not ``cafe``), the same on both backends. Quotes, stars,
+brackets, ``NEAR(``, ``'); DROP`` and the like are only separators: a query can never be a
+syntax error. A query with no word in it matches nothing.
+
+SQLite: the external-content FTS5 table ``mention_fts`` (title, text, author) kept in step
+with ``mention`` by the triggers ``mention_fts_insert/delete/update`` (migration
+``0014_search``). PostgreSQL: the GIN index ``ix_mention_fts`` on :data:`PG_DOCUMENT`; a query
+uses it because its expression is written exactly as the index's.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Text,
+    bindparam,
+    column,
+    false,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlmodel import col
+
+from storage.models import Mention
+
+#: At most this many terms of a query are used (the rest is ignored).
+MAX_TERMS = 8
+#: A word longer than this is cut (nobody searches for 200 letters).
+MAX_WORD = 60
+#: The objects migration 0014 creates outside the models (not compared by autogenerate).
+FTS_TABLE = "mention_fts"
+PG_INDEX = "ix_mention_fts"
+SQLITE_TRIGGERS = ("mention_fts_insert", "mention_fts_delete", "mention_fts_update")
+#: The document PostgreSQL indexes; the GIN index and every query use this very expression.
+#: Every run of characters other than letters and digits becomes a space first, so that a
+#: word is what it is on SQLite (PostgreSQL's parser alone reads ``LW-204518`` as ``lw`` and
+#: ``-204518``, an e-mail address or a host name as one word).
+PG_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, regexp_replace(coalesce(mention.title, '') || ' ' || "
+    "coalesce(mention.text, '') || ' ' || coalesce(mention.author, ''), "
+    "'[^[:alnum:]]+', ' ', 'g'))"
+)
+
+_FTS = table(FTS_TABLE, column("rowid", Integer), column(FTS_TABLE, Text))
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    """One part of a query: a word, a phrase (several words in order), or a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse(query: str) -> list[Term]:
+    """The terms of what a person typed (see the module's docstring)."""
+    terms: list[Term] = []
+    for quoted, bare in _TOKEN.findall(query or ""):
+        if quoted:
+            words = tuple(w.lower()[:MAX_WORD] for w in _WORD.findall(quoted))
+            if words:
+                terms.append(Term(words))
+            continue
+        # ``LW-204518`` or ``e-mail`` is its words in a row (a phrase); a star ends a prefix
+        words = tuple(w.lower()[:MAX_WORD] for w in _WORD.findall(bare))
+        if words:
+            terms.append(Term(words, prefix=bare.endswith("*")))
+    return terms[:MAX_TERMS]
+
+
+def fts5_query(terms: list[Term]) -> str:
+    """The FTS5 MATCH expression for ``terms``: every term quoted, all of them required."""
+    # the words hold letters and digits only, so quoting them cannot be escaped from
+    return " ".join('"' + " ".join(t.words) + '"' + ("*" if t.prefix else "") for t in terms)
+
+
+def pg_tsquery(terms: list[Term]) -> str:
+    """The ``to_tsquery('simple', …)`` text for ``terms``: AND of words, phrases and prefixes."""
+    parts = []
+    for term in terms:
+        words = list(term.words)
+        if term.prefix:
+            words[-1] += ":*"
+        parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
+    return " & ".join(parts)
+
+
+def mention_matches(query: str, dialect: str) -> ColumnElement[bool]:
+    """A condition on :class:`~storage.models.Mention`: it matches ``query``.
+
+    On SQLite the ids come from the FTS5 table (looked up once for the whole statement); on
+    PostgreSQL the match is the indexed ``tsvector`` expression against a ``tsquery``.
+    """
+    terms = parse(query)
+    if not terms:
+        return false()
+    if dialect == "postgresql":
+        return literal_column(PG_DOCUMENT).op("@@")(
+            text("to_tsquery('simple'::regconfig, :fts_query)").bindparams(
+                bindparam("fts_query", pg_tsquery(terms))
+            )
+        )
+    ids = select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].op("MATCH")(fts5_query(terms)))
+    return col(Mention.id).in_(ids)
+
+
+def search_mention_ids(conn: Connection, *, query: str, limit: int = 100) -> list[int]:
+    """The ids of the newest mentions matching ``query`` (newest first)."""
+    found = conn.execute(
+        select(col(Mention.id))
+        .where(mention_matches(query, conn.dialect.name))
+        .order_by(col(Mention.published_at).desc(), col(Mention.id).desc())
+        .limit(limit)
+    )
+    return [int(i) for (i,) in found if i is not None]
+
+
+def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+    """Alembic's ``include_name`` hook: leave the search objects out of autogenerate.
+
+    They exist on one backend only and are written by hand in migration ``0014_search``
+    (an FTS5 virtual table and its shadow tables; an expression GIN index).
+    """
+    if name is None:
+        return True
+    if type_ == "table":
+        return not (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    if type_ == "index":
+        return name != PG_INDEX
+    return True
+
+
+# -- the objects migration 0014 creates (kept here, next to the queries that use them) --------
+
+_SQLITE_COLUMNS = "title, text, author"
+
+
+def sqlite_statements() -> list[str]:
+    """Create ``mention_fts``, fill it from ``mention`` and keep it in step by triggers."""
+    old = f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {_SQLITE_COLUMNS}) "
+    old += "VALUES ('delete', old.id, old.title, old.text, old.author);"
+    new = f"INSERT INTO {FTS_TABLE} (rowid, {_SQLITE_COLUMNS}) "
+    new += "VALUES (new.id, new.title, new.text, new.author);"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_SQLITE_COLUMNS}, "
+        "content='mention', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+        f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')",
+        f"CREATE TRIGGER IF NOT EXISTS mention_fts_insert AFTER INSERT ON mention BEGIN {new} END",
+        f"CREATE TRIGGER IF NOT EXISTS mention_fts_delete AFTER DELETE ON mention BEGIN {old} END",
+        "CREATE TRIGGER IF NOT EXISTS mention_fts_update AFTER UPDATE OF title, text, author "
+        f"ON mention BEGIN {old} {new} END",
+    ]
+
+
+def sqlite_drop_statements() -> list[str]:
+    """Undo :func:`sqlite_statements`."""
+    drops = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+    return [*drops, f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def pg_statements() -> list[str]:
+    """The GIN index on :data:`PG_DOCUMENT`."""
+    return [f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON mention USING gin (({PG_DOCUMENT}))"]
+
+
+def pg_drop_statements() -> list[str]:
+    """Undo :func:`pg_statements`."""
+    return [f"DROP INDEX IF EXISTS {PG_INDEX}"]
+
+
+def install(conn: Connection) -> None:
+    """Create the search objects for ``conn``'s backend (idempotent).
+
+    A migration that recreates ``mention`` on SQLite (Alembic batch mode) drops the triggers
+    and must call this again.
+    """
+    statements = pg_statements() if conn.dialect.name == "postgresql" else sqlite_statements()
+    for statement in statements:
+        conn.exec_driver_sql(statement)

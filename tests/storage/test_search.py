@@ -1,0 +1,151 @@
+"""Full-text search on SQLite (FTS5) and PostgreSQL (tsvector + GIN): the same answers."""
+
+import pytest
+from sqlalchemy import Engine, delete, select, text, update
+from sqlmodel import col
+
+from storage.mentions import upsert_mentions
+from storage.models import CASE_STATUSES, Mention
+from storage.queries import QueueFilter, queue_page
+from storage.search import PG_DOCUMENT, Term, parse, search_mention_ids
+from tests.dashboard.seed import mention, seed_desk
+
+HOSTILE_QUERIES = [
+    '"',
+    '""',
+    "*",
+    "refund*)",
+    "NEAR(",
+    "NEAR(refund charged, 2)",
+    "'); DROP TABLE mention; --",
+    "title:refund",
+    "refund AND OR NOT",
+    "^refund",
+    "a:* & !b | (c",
+    "\\",
+    "%_",
+    "🙂 ﷽",
+    "x" * 5000,
+]
+
+
+def _ids(engine: Engine, query: str) -> set[str]:
+    with engine.connect() as conn:
+        found = search_mention_ids(conn, query=query, limit=1000)
+        names = conn.execute(
+            select(col(Mention.external_id)).where(col(Mention.id).in_(found))
+        ).scalars()
+        return set(names)
+
+
+@pytest.fixture
+def mentions(engine: Engine) -> Engine:
+    upsert_mentions(
+        engine,
+        [
+            mention("m1", 1, title="Never arrived", text="My parcel never arrived. Refund please."),
+            mention("m2", 2, text="It arrived late and it was never warm", author="Café Owner"),
+            mention("m3", 3, text="Delivery was quick, refunded the extra charge"),
+            mention("m4", 4, text="Order LW-204518 still missing; e-mail support@larkwood.example"),
+            mention("m5", 5, text="REFUND! REFUND! Deliveries keep failing", author="Jo_Blogs"),
+            mention("m6", 6, text="Great beans, 100% arabica", title=None),
+        ],
+    )
+    return engine
+
+
+def test_parse_keeps_words_phrases_and_prefixes_only() -> None:
+    assert parse('refund "never arrived" deliver*') == [
+        Term(("refund",)),
+        Term(("never", "arrived")),
+        Term(("deliver",), prefix=True),
+    ]
+    assert parse("LW-204518") == [Term(("lw", "204518"))]
+    assert parse("NEAR( '); DROP") == [Term(("near",)), Term(("drop",))]
+    assert parse('" * \\ %_') == []
+    assert len(parse(" ".join(f"w{i}" for i in range(20)))) == 8
+
+
+def test_words_phrases_prefixes_on_both_backends(mentions: Engine) -> None:
+    assert _ids(mentions, "refund") == {"m1", "m5"}  # a word, any case; not 'refunded'
+    assert _ids(mentions, "refund*") == {"m1", "m3", "m5"}
+    assert _ids(mentions, "Refund parcel") == {"m1"}  # every word
+    assert _ids(mentions, '"never arrived"') == {"m1"}  # words in a row, in order
+    assert _ids(mentions, "never arrived") == {"m1", "m2"}
+    assert _ids(mentions, '"arrived never"') == set()
+    assert _ids(mentions, "deliver*") == {"m3", "m5"}
+    assert _ids(mentions, "lw-204518") == {"m4"}  # an order number is its parts in a row
+    assert _ids(mentions, "larkwood") == {"m4"}  # inside an e-mail address
+    assert _ids(mentions, "support@larkwood.example") == {"m4"}
+    assert _ids(mentions, "café") == {"m2"}  # the author, with its accent
+    assert _ids(mentions, "cafe") == set()
+    assert _ids(mentions, "blogs") == {"m5"}
+    assert _ids(mentions, "100%") == {"m6"}  # the number, not a wildcard
+    assert _ids(mentions, "arrived") == {"m1", "m2"}  # title or text
+
+
+def test_the_index_follows_updates_and_deletes(mentions: Engine) -> None:
+    edited = mention("m1", 1, title="Sorted", text="All good now, thanks", content_hash="m1-v2")
+    upsert_mentions(mentions, [edited])
+    assert _ids(mentions, "parcel") == set()
+    assert _ids(mentions, "thanks") == {"m1"}
+    with mentions.begin() as conn:
+        conn.execute(
+            update(Mention).where(col(Mention.external_id) == "m2").values(author="Barista")
+        )
+        conn.execute(delete(Mention).where(col(Mention.external_id) == "m5"))
+    assert _ids(mentions, "café") == set()
+    assert _ids(mentions, "barista") == {"m2"}
+    assert _ids(mentions, "deliveries") == set()
+    # an update of other columns leaves the index as it was
+    with mentions.begin() as conn:
+        conn.execute(update(Mention).values(label="negative"))
+    assert _ids(mentions, "refund*") == {"m3"}
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_hostile_queries_are_no_error(mentions: Engine, query: str) -> None:
+    found = _ids(mentions, query)
+    assert found <= {"m1", "m2", "m3", "m4", "m5", "m6"}
+    rows, total = queue_page(mentions, filters=QueueFilter(text=query, statuses=CASE_STATUSES))
+    assert total == len(rows)
+    with mentions.connect() as conn:  # and the table is still there
+        assert conn.execute(text("SELECT count(*) FROM mention")).scalar() == 6
+
+
+def test_the_queue_searches_open_and_closed_cases(engine: Engine) -> None:
+    desk = seed_desk(engine)
+
+    def authors(**filters: object) -> list[str]:
+        rows, total = queue_page(engine, filters=QueueFilter(**filters))  # type: ignore[arg-type]
+        assert total == len(rows)
+        return [row["author"] for row in rows]
+
+    assert authors(text='"still waiting" refund') == ["Maria Lopez"]
+    assert authors(text='"waiting still"') == []
+    assert set(authors(text="refu*")) == {"Maria Lopez", "Ahmed <b>Hassan</b>"}
+    # the resolved case is found only when closed cases are searched too
+    assert authors(text="bianchi") == []
+    assert authors(text="bianchi", statuses=CASE_STATUSES) == ["Marco Bianchi"]
+    assert authors(text=f"#{desk['case_stale']}", statuses=CASE_STATUSES) == ["Marco Bianchi"]
+
+
+@pytest.mark.postgres
+def test_postgres_uses_the_gin_index(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    upsert_mentions(engine, [mention(f"x{i}", 1, text=f"word{i} filler") for i in range(200)])
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE mention"))
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                text(
+                    f"EXPLAIN SELECT id FROM mention WHERE {PG_DOCUMENT} @@ "
+                    "to_tsquery('simple'::regconfig, 'word7')"
+                )
+            )
+        )
+    assert "ix_mention_fts" in plan
