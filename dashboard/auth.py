@@ -3,20 +3,22 @@
 Roles: ``viewer`` reads, ``responder`` works cases, ``admin`` also sees the settings. With no
 users and no OIDC provider configured, nobody signs in: the app binds to 127.0.0.1 only and
 whoever sits at the machine has every right. Passwords are checked against argon2 hashes
-(``grapevine users hash``) or bcrypt hashes; repeated failures for a name lock it for a while.
+(``grapevine users hash``) or bcrypt hashes; repeated failures for a name lock it for a while
+(counted in the database, so every dashboard instance agrees).
 """
 
 import logging
-import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine
 
 from dashboard.settings import ROLES, DashboardSettings
+from storage import throttle as throttle_sql
 
 log = logging.getLogger(__name__)
 
@@ -63,37 +65,48 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 class Throttle:
-    """Failed sign-ins per name; a name with too many recent failures is locked a while."""
+    """Failed sign-ins per name; a name with too many recent failures is locked a while.
 
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    The failures are rows in the database (:mod:`storage.throttle`), not in this process:
+    every dashboard instance on the same database counts them together. ``now`` is a Unix
+    time in seconds (a clock the instances share, unlike a monotonic one).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @staticmethod
+    def _at(now: float | None) -> datetime:
+        return datetime.fromtimestamp(time.time() if now is None else now, tz=UTC)
 
     def locked_for(self, name: str, now: float | None = None) -> float:
         """Seconds until ``name`` may try again (0: now)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            recent = self._failures[name.lower()]
-            while recent and now - recent[0] > FAILURE_WINDOW:
-                recent.popleft()
-            if len(recent) >= MAX_FAILURES:
-                return max(0.0, recent[-1] + LOCKOUT - now)
+        at = self._at(now)
+        with self._engine.connect() as conn:
+            count, last = throttle_sql.recent_failures(
+                conn, name=name, since=at - timedelta(seconds=FAILURE_WINDOW)
+            )
+        if count < MAX_FAILURES or last is None:
             return 0.0
+        return max(0.0, (last - at).total_seconds() + LOCKOUT)
 
     def failed(self, name: str, now: float | None = None) -> None:
         """Record a failure."""
-        with self._lock:
-            self._failures[name.lower()].append(time.monotonic() if now is None else now)
+        at = self._at(now)
+        with self._engine.begin() as conn:
+            forget = at - timedelta(seconds=FAILURE_WINDOW + LOCKOUT)
+            throttle_sql.record_failure(conn, name=name, at=at, forget_before=forget)
 
     def succeeded(self, name: str) -> None:
         """Forget the failures of ``name``."""
-        with self._lock:
-            self._failures.pop(name.lower(), None)
+        with self._engine.begin() as conn:
+            throttle_sql.clear_failures(conn, name=name)
 
 
-@st.cache_resource(show_spinner=False)
 def _throttle() -> Throttle:
-    return Throttle()
+    from dashboard import context  # late: context imports this module
+
+    return Throttle(context.engine())
 
 
 @st.cache_resource(show_spinner=False)

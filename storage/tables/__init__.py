@@ -10,3 +10,4 @@ import storage.tables.helpdesk  # noqa: F401
 import storage.tables.model_registry  # noqa: F401
 import storage.tables.privacy  # noqa: F401
 import storage.tables.replies  # noqa: F401
+import storage.tables.throttle  # noqa: F401

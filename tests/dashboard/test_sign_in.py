@@ -59,8 +59,8 @@ def test_the_app_asks_for_a_sign_in_and_shows_nothing_before(app, seeded, argon2
     assert any("Signed in: ana (admin)" in t.value for t in at.sidebar.text)
 
 
-def test_repeated_failures_lock_the_name() -> None:
-    throttle = Throttle()
+def test_repeated_failures_lock_the_name(sqlite_engine) -> None:
+    throttle = Throttle(sqlite_engine)
     for attempt in range(MAX_FAILURES):
         assert throttle.locked_for("sam", now=100.0 + attempt) == 0
         throttle.failed("sam", now=100.0 + attempt)

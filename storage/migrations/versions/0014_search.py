@@ -14,7 +14,10 @@ rollup triggers of 0002_dashboard, which stay). PostgreSQL: a GIN index on the m
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 from storage import search
 
@@ -25,6 +28,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # the sign-in throttle, shared by every dashboard instance (storage.tables.throttle)
+    op.create_table(
+        "signin_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name_key", sa.String(length=64), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("signin_failure", schema=None) as batch_op:
+        batch_op.create_index("ix_signin_failure_name_at", ["name_key", "at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_signin_failure_at"), ["at"], unique=False)
     bind = op.get_bind()
     statements = (
         search.pg_statements() if bind.dialect.name == "postgresql" else search.sqlite_statements()
@@ -42,3 +56,4 @@ def downgrade() -> None:
     )
     for statement in statements:
         op.execute(statement)
+    op.drop_table("signin_failure")
