@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -41,14 +42,24 @@ def _read(response: requests.Response) -> bytes:
 
 
 def _retry_after(headers: Mapping[str, str]) -> str | None:
-    """``Retry-After`` in seconds, or atproto's ``RateLimit-Reset`` (a Unix time) as seconds."""
-    lower = {k.lower(): v for k, v in headers.items()}
+    """Seconds to wait: ``Retry-After``, else the reset time of the rate limit as seconds
+    from now — atproto's ``RateLimit-Reset`` (a Unix time) or Mastodon's
+    ``X-RateLimit-Reset`` (an ISO 8601 time)."""
+    lower = {k.lower(): v.strip() for k, v in headers.items()}
     if lower.get("retry-after"):
         return lower["retry-after"]
-    reset = lower.get("ratelimit-reset")
-    if reset and reset.strip().isdigit():
+    reset = lower.get("ratelimit-reset") or lower.get("x-ratelimit-reset")
+    if not reset:
+        return None
+    if reset.isdigit():
         return str(max(int(reset) - int(time.time()), 0))
-    return None
+    try:
+        when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return str(max(round((when - datetime.now(UTC)).total_seconds()), 0))
 
 
 class JsonClient:
