@@ -50,14 +50,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sentiment import language as languages
-from sentiment import rules
+from sentiment import packs, rules
 from sentiment.aspects import AspectTagger
-from sentiment.complaint import AGAINST, FAMILIES, RATING_EVIDENCE, ComplaintDetector
+from sentiment.complaint import ComplaintDetector
 from sentiment.complaint import grounded as complaint_grounded
-from sentiment.learned import MODEL_NAME, LearnedModel, default_model, stacked, tokens
-from sentiment.lexicon import REVIEW_LEXICON, REVIEW_OVERRIDES
+from sentiment.learned import MODEL_NAME, LearnedModel, stacked, tokens
+from sentiment.packs import ComplaintWeights, Pack, load_pack
 from sentiment.patterns import PatternSet
-from sentiment.phrases import REVIEW_PHRASES
 from sentiment.vader import Scored, VaderScorer
 
 #: The analyser version of the default (learned) analyser, stored with each mention.
@@ -92,8 +91,6 @@ SURE_SPAN = 0.3
 #: The weight of a star rating against the words.
 RATING_WEIGHT = 0.6
 
-#: The languages the analysis can score (those with a language pack).
-SCORED_LANGUAGES = frozenset({"en"})
 #: A text too short to tell is taken for this language (the brand's default).
 DEFAULT_LANGUAGE = "en"
 #: What becomes of a mention in a language without a pack: a person reads it ("triage") or
@@ -101,7 +98,11 @@ DEFAULT_LANGUAGE = "en"
 UNSCORED_POLICIES = ("triage", "skip")
 
 _PHRASE = "grapevinephrase"
-_PHRASE_VALENCE = {name: valence for name, valence, _ in REVIEW_PHRASES}
+
+
+def scored_languages() -> frozenset[str]:
+    """The languages the analysis can score: those with a language pack."""
+    return frozenset(packs.available())
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +199,17 @@ def _split_lexicon(
 
 
 def grounded(
-    found: Iterable[tuple[str, str]], sentiment: float, worst: float, rating: float | None
+    found: Iterable[tuple[str, str]],
+    sentiment: float,
+    worst: float,
+    rating: float | None,
+    complaint: ComplaintWeights | None = None,
 ) -> bool:
     """Whether the rules see grounds for a complaint (:func:`sentiment.complaint.grounded`,
     or a rating of 2 stars or fewer)."""
     if rating is not None and rating <= 2:
         return True
-    return complaint_grounded([name for name, _ in found], sentiment, worst)
+    return complaint_grounded([name for name, _ in found], sentiment, worst, complaint)
 
 
 def _capped(score: float, complaint_score: float) -> tuple[float, str]:
@@ -251,35 +256,57 @@ class Analyzer:
         model: LearnedModel | None = None,
         detect_language: bool = True,
         unscored_languages: str = "triage",
+        pack: Pack | None = None,
+        models: Mapping[str, LearnedModel] | None = None,
     ) -> None:
         """``learned=False`` gives the rules alone (:data:`RULES_VERSION`); ``model`` replaces
-        the shipped learned model (:func:`sentiment.learned.default_model`, loaded once).
-        ``detect_language=False`` scores every text as English (as before language detection);
-        ``unscored_languages`` is one of :data:`UNSCORED_POLICIES`."""
+        the pack's learned model (loaded once with the pack, :func:`sentiment.packs.load_pack`).
+        ``pack`` is the language pack (English by default); a text detected in another
+        language that has a pack is analysed with that pack (``models``: a model to use in
+        place of a pack's own, by language). ``detect_language=False`` scores every text in
+        the pack's language (as before language detection); ``unscored_languages`` is one of
+        :data:`UNSCORED_POLICIES`."""
         if unscored_languages not in UNSCORED_POLICIES:
             raise ValueError(f"unscored_languages must be one of {UNSCORED_POLICIES}")
+        self._pack = pack = pack or load_pack(DEFAULT_LANGUAGE)
+        self.language = pack.lang
+        self._options: dict[str, Any] = {
+            "lexicon": lexicon,
+            "learned": learned,
+            "unscored_languages": unscored_languages,
+            "models": models,
+        }
+        self._others: dict[str, Analyzer] = {}
         self._detect = detect_language
         self._triage_unscored = unscored_languages == "triage"
-        self._model = (model or default_model()) if learned else None
+        model = model or (models or {}).get(pack.lang) or pack.model
+        self._model = model if learned else None
         self.version = f"grapevine-0.4+{self._model.name}" if self._model else RULES_VERSION
+        self._constants = pack.complaint
+        self._rules = pack.rules
+        self._phrase_valence = {name: valence for name, valence, _ in pack.phrases}
         words, self._phrases = _split_lexicon(lexicon)
         #: the company lexicon's words, which the learned n-grams leave to the lexicon
         self._ignore = frozenset(
             word for entry in (lexicon or {}) for word in tokens(entry) if word not in "0#!?"
         )
         self._lexicon = words
-        self._vader = VaderScorer({**REVIEW_LEXICON, **REVIEW_OVERRIDES, **words})
-        self._aspects = AspectTagger(aspects)
-        self._complaints = ComplaintDetector()
+        self._vader = VaderScorer(
+            {**pack.lexicon, **pack.overrides, **words},
+            vader=pack.vader,
+            negations=pack.negations,
+        )
+        self._aspects = AspectTagger(aspects, defaults=pack.aspects)
+        self._complaints = ComplaintDetector(pack=pack)
         groups = [
-            *((name, patterns) for name, _, patterns in REVIEW_PHRASES),
-            *((family.name, family.patterns) for family in FAMILIES),
+            *((name, patterns) for name, _, patterns in pack.phrases),
+            *((family.name, family.patterns) for family in pack.families),
             *self._aspects.groups,
         ]
         self._patterns = PatternSet(groups)
         self._names = [name for name, _ in groups]
-        self._phrases_end = len(REVIEW_PHRASES)
-        self._families_end = self._phrases_end + len(FAMILIES)
+        self._phrases_end = len(pack.phrases)
+        self._families_end = self._phrases_end + len(pack.families)
 
     def _substitute_phrases(self, text: str, cues: list[str]) -> str:
         """Replace each company phrase by its placeholder word (scored with its valence)."""
@@ -303,12 +330,13 @@ class Analyzer:
         aspects: dict[str, str] = {}
         reached = 0
         praised = 0  # no complaint cue inside praise or a neutral term ("never let me down")
+        against, phrase_valence = self._constants.against, self._phrase_valence
         for start, negative_end, group in self._patterns.matches(lowered, every=phrases_end):
             end = -negative_end
             name = names[group]
             if group < phrases_end:
                 if start >= reached:
-                    valence = _PHRASE_VALENCE[name]
+                    valence = phrase_valence[name]
                     given = scored.override(start, end, valence)
                     negated = " negated" if given != valence else ""
                     cues.append(f"phrase: {name}{negated} ('{lowered[start:end]}', {given:+.3g})")
@@ -316,12 +344,13 @@ class Analyzer:
                     praised = 1 if given >= 0 else 0
             elif group < families_end:
                 if name not in families and not (
-                    praised and start < reached and name not in AGAINST
+                    praised and start < reached and name not in against
                 ):
                     families[name] = lowered[start:end].strip()
             elif name not in aspects:
                 aspects[name] = lowered[start:end].strip()
-        rules.apply(scored, cues)
+        if self._rules is not None:
+            rules.apply(scored, cues, self._rules)
         whole = scored.compound()
         many = len(scored.sentences) > 1
         sentence_scores = scored.sentence_compounds() if many else [whole]
@@ -389,9 +418,12 @@ class Analyzer:
         is the same for every source.
         """
         text = text or ""
-        language = languages.detect(text) if self._detect else DEFAULT_LANGUAGE
-        if language is not None and language not in SCORED_LANGUAGES:
-            return self._unscored(language, rating)
+        language = languages.detect(text) if self._detect else self.language
+        if language is not None and language != self.language:
+            other = self._other(language)
+            if other is None:
+                return self._unscored(language, rating)
+            return other.analyze(text, rating=rating, source=source)
         reading = self.read(text)
         cues = reading.cues
         whole, worst = reading.whole, reading.worst
@@ -411,9 +443,11 @@ class Analyzer:
             prediction = self._model.predict(text, features, ignore=self._ignore)
             z = prediction.complaint_logit
             if rating is not None:
-                z += RATING_EVIDENCE * (3.0 - max(1.0, min(5.0, float(rating)))) / 2.0
+                evidence_weight = self._constants.rating_evidence
+                z += evidence_weight * (3.0 - max(1.0, min(5.0, float(rating)))) / 2.0
             complaint_score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            if LEARNED_NEEDS_GROUNDS and not grounded(evidence.found, whole, worst, rating):
+            found = evidence.found
+            if LEARNED_NEEDS_GROUNDS and not grounded(found, whole, worst, rating, self._constants):
                 # as in the rules: "again", "all day", "my order" alone are no complaint
                 complaint_score = min(complaint_score, UNGROUNDED_MAX)
             score = prediction.sentiment
@@ -451,8 +485,21 @@ class Analyzer:
             cues=tuple(cues),
             version=self.version,
             rating=rating,
-            language=language or DEFAULT_LANGUAGE,
+            language=language or self.language,
         )
+
+    def _other(self, language: str) -> "Analyzer | None":
+        """The analyser of another language's pack (built on first use), or None without one."""
+        if language in self._others:
+            return self._others[language]
+        try:
+            pack = load_pack(language)
+        except KeyError:
+            other = None
+        else:
+            other = Analyzer(pack=pack, detect_language=False, **self._options)
+        self._others[language] = other  # type: ignore[assignment]
+        return other
 
     def _unscored(self, language: str, rating: float | None) -> Analysis:
         """A text in a language without a pack: not scored, only its rating counts."""

@@ -1,137 +1,25 @@
 """Aspects: which part of the promise a mention is about (delivery, billing, support, ...).
 
-Keyword lists a person can read and extend through ``[analysis] aspects`` in the config.
+Keyword lists a person can read (the language pack's ``aspects.toml``) and extend through
+``[analysis] aspects`` in the config.
 Matching is on whole words, in any case (a trailing ``*`` matches any ending). "billing"
 covers charges and refunds, "price" covers value for money.
 """
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sentiment.patterns import PatternSet, Starts
 
-DEFAULT_ASPECTS: dict[str, list[str]] = {
-    "delivery": [
-        "deliver*",
-        "shipping",
-        "shipped",
-        "shipment",
-        "courier",
-        "parcel",
-        "package",
-        "arriv*",
-        "dispatch*",
-        "tracking",
-        "late",
-        "lost in the post",
-        "postage",
-        "ups",
-        "dhl",
-        "fedex",
-        "usps",
-    ],
-    "billing": [
-        "refund*",
-        "charg*",
-        "billing",
-        "billed",
-        "invoice*",
-        "payment*",
-        "paid",
-        "overcharg*",
-        "money back",
-        "subscription",
-        "cancel*",
-        "credit card",
-        "debit*",
-        "fee*",
-        "chargeback",
-    ],
-    "customer service": [
-        "customer service",
-        "support",
-        "customer care",
-        "helpline",
-        "hotline",
-        "agent*",
-        "no reply",
-        "no response",
-        "respond*",
-        "replied",
-        "email*",
-        "chat",
-        "on hold",
-        "call centre",
-        "call center",
-        "ticket",
-        "complaint*",
-        "ignored",
-    ],
-    "product quality": [
-        "broken",
-        "defect*",
-        "faulty",
-        "quality",
-        "damaged",
-        "stopped working",
-        "doesn't work",
-        "does not work",
-        "not working",
-        "cheap*",
-        "flimsy",
-        "leak*",
-        "stale",
-        "taste*",
-        "tasted",
-        "fell apart",
-        "malfunction*",
-        "missing",
-    ],
-    "price": [
-        "price*",
-        "pricey",
-        "expensive",
-        "overpriced",
-        "value",
-        "cost*",
-        "worth",
-        "rip off",
-        "ripoff",
-        "cheaper",
-        "afford*",
-    ],
-    "app/website": [
-        "app",
-        "website",
-        "site",
-        "login",
-        "log in",
-        "password",
-        "checkout",
-        "crash*",
-        "bug*",
-        "update",
-        "page",
-        "error",
-        "account",
-        "glitch*",
-    ],
-    "staff": [
-        "staff",
-        "rude",
-        "waiter",
-        "waitress",
-        "manager",
-        "employee*",
-        "cashier",
-        "driver",
-        "barista",
-        "server",
-        "attitude",
-        "unfriendly",
-        "friendly",
-    ],
-}
+
+def __getattr__(name: str) -> Any:
+    """``DEFAULT_ASPECTS``: the English pack's aspects and keywords, read on first use."""
+    if name == "DEFAULT_ASPECTS":
+        from sentiment.packs import load_pack
+
+        return {aspect: list(words) for aspect, words in load_pack("en").aspects.items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def keyword_pattern(keyword: str) -> str:
@@ -149,8 +37,18 @@ class AspectTagger:
     empty list is switched off.
     """
 
-    def __init__(self, aspects: Mapping[str, Iterable[str]] | None = None) -> None:
-        merged = {name: list(words) for name, words in DEFAULT_ASPECTS.items()}
+    def __init__(
+        self,
+        aspects: Mapping[str, Iterable[str]] | None = None,
+        *,
+        defaults: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """``defaults``: the pack's aspects (the English pack's when not given)."""
+        if defaults is None:
+            from sentiment.packs import load_pack
+
+            defaults = load_pack("en").aspects
+        merged = {name: list(words) for name, words in defaults.items()}
         for name, words in (aspects or {}).items():
             merged[name] = list(words)
         groups = [

@@ -21,64 +21,50 @@ and a text is a complaint when ``complaint_score >= 0.5``. The weights were tune
 ``benchmarks/sentiment/tune.py`` (a logistic fit over these families, cross-validated by
 domain so that it generalises to companies it has not seen); the families themselves are
 written by hand and read as sensible on their own.
-The families themselves are in :mod:`sentiment.families`.
+The families and their weights are data, in the language pack's ``families.toml``
+(:mod:`sentiment.packs`).
 """
 
 import functools
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sentiment.families import FAMILIES
+from sentiment.packs import ComplaintWeights, Pack, load_pack
 from sentiment.patterns import PatternSet, Starts
-
-#: Families that only strengthen other evidence. Alone — with no other family and no negative
-#: words — they never make a complaint: "I'd buy it again", "Battery lasts all day", "Still my
-#: favourite" are not complaints, though "again", "all day" and "still" often come with one.
-AMPLIFIERS = frozenset(
-    ["duration", "repeated", "personal", "product or service", "mentions a product"]
-)
-#: Families that count against a complaint; they do not ground the amplifiers.
-AGAINST = frozenset(["thanks or praise", "how-to question"])
 
 #: The numeric inputs besides the families, each in 0..1.
 SIGNALS = ("negativity", "worst sentence", "negative about a product", "positivity")
 
-#: Tuned weights (see the module docstring); ``benchmarks/sentiment/tune.py`` prints them.
-WEIGHTS: dict[str, float] = {
-    "waiting": 0.52,
-    "time passing": 0.96,
-    "duration": 0.96,
-    "delay": 0.17,
-    "not arrived": 0.60,
-    "no reply": 0.31,
-    "charged": 0.26,
-    "refund": 0.32,
-    "broken": 2.06,
-    "cancel or leave": 0.39,
-    "negated expectation": 0.97,
-    "repeated": 1.18,
-    "problem question": 1.74,
-    "problem words": 1.50,
-    "exasperation": 0.92,
-    "negation": 0.92,
-    "personal": 0.29,
-    "product or service": 0.88,
-    "mentions a product": 0.78,
-    "thanks or praise": -1.20,
-    "how-to question": -0.80,
-    "sarcasm": 0.65,
-    "negativity": 0.41,
-    "worst sentence": 0.75,
-    "negative about a product": 0.32,
-    "positivity": -1.50,
+#: What the English pack's ``families.toml`` holds, read on first use (module attributes):
+#: ``WEIGHTS`` (tuned; ``benchmarks/sentiment/tune.py`` prints them), ``BIAS``,
+#: ``AMPLIFIERS`` (families that only strengthen other evidence — alone, with no other
+#: family and no negative words, they never make a complaint: "I'd buy it again", "Battery
+#: lasts all day"), ``AGAINST`` (families that count against a complaint; they do not ground
+#: the amplifiers), ``NEGATIVE_WORDS`` (VADER's negative threshold: a compound at or below
+#: minus this is negative words), ``RATING_EVIDENCE`` (a star rating is evidence too, set by
+#: hand: 5 stars -2, 4 stars -1, 3 stars 0, 2 stars +1, 1 star +2) and ``FAMILIES``.
+_LAZY = {
+    "WEIGHTS": lambda c: dict(c.weights),
+    "BIAS": lambda c: c.bias,
+    "AMPLIFIERS": lambda c: c.amplifiers,
+    "AGAINST": lambda c: c.against,
+    "NEGATIVE_WORDS": lambda c: c.negative_words,
+    "RATING_EVIDENCE": lambda c: c.rating_evidence,
 }
-BIAS = -0.83
-#: VADER's negative threshold: a compound at or below minus this is negative words.
-NEGATIVE_WORDS = 0.05
-#: A star rating is evidence too, set by hand (the tweets have none): 5 stars -2, 4 stars -1,
-#: 3 stars 0, 2 stars +1, 1 star +2.
-RATING_EVIDENCE = 2.0
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return _LAZY[name](load_pack("en").complaint)
+    if name == "FAMILIES":
+        return load_pack("en").families
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _english() -> ComplaintWeights:
+    return load_pack("en").complaint
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +74,9 @@ class ComplaintEvidence:
     score: float
     found: tuple[tuple[str, str], ...]
 
-    def cues(self, weights: dict[str, float] | None = None) -> list[str]:
+    def cues(self, weights: Mapping[str, float] | None = None) -> list[str]:
         """Human-readable cues, strongest first (``complaint cue: waiting ('on hold')``)."""
-        weights = weights if weights is not None else WEIGHTS
+        weights = weights if weights is not None else _english().weights
         ranked = sorted(
             (item for item in self.found if weights.get(item[0], 0.0) != 0.0),
             key=lambda item: -abs(weights.get(item[0], 0.0)),
@@ -102,21 +88,35 @@ class ComplaintEvidence:
         return out
 
 
-def grounded(found: Collection[str], sentiment: float, worst_sentence: float) -> bool:
-    """Whether there is evidence besides the amplifiers: a complaint family or negative words."""
-    if sentiment <= -NEGATIVE_WORDS or worst_sentence <= -NEGATIVE_WORDS:
+def grounded(
+    found: Collection[str],
+    sentiment: float,
+    worst_sentence: float,
+    complaint: ComplaintWeights | None = None,
+) -> bool:
+    """Whether there is evidence besides the amplifiers: a complaint family or negative words
+    (``complaint``: the pack's weights and roles, the English pack's by default)."""
+    c = complaint or _english()
+    if sentiment <= -c.negative_words or worst_sentence <= -c.negative_words:
         return True
-    return any(name not in AMPLIFIERS and name not in AGAINST for name in found)
+    amplifiers, against = c.amplifiers, c.against
+    return any(name not in amplifiers and name not in against for name in found)
 
 
-def counted(found: Collection[str], sentiment: float, worst_sentence: float) -> list[str]:
+def counted(
+    found: Collection[str],
+    sentiment: float,
+    worst_sentence: float,
+    complaint: ComplaintWeights | None = None,
+) -> list[str]:
     """The families that count: all of them, or without the amplifiers when nothing grounds
-    them (see :data:`AMPLIFIERS`)."""
+    them (see ``AMPLIFIERS``)."""
+    c = complaint or _english()
     if "sarcasm" in found:  # "thanks for nothing" is not thanks
         found = [name for name in found if name != "thanks or praise"]
-    if grounded(found, sentiment, worst_sentence):
+    if grounded(found, sentiment, worst_sentence, c):
         return list(found)
-    return [name for name in found if name not in AMPLIFIERS]
+    return [name for name in found if name not in c.amplifiers]
 
 
 def signals(sentiment: float, worst_sentence: float, found: Collection[str]) -> dict[str, float]:
@@ -133,14 +133,23 @@ def signals(sentiment: float, worst_sentence: float, found: Collection[str]) -> 
 class ComplaintDetector:
     """Score how much a text reads as a complaint (0..1) and say why."""
 
-    def __init__(self, weights: dict[str, float] | None = None, *, bias: float = BIAS) -> None:
-        self.weights = dict(weights if weights is not None else WEIGHTS)
-        self._bias = bias
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        *,
+        bias: float | None = None,
+        pack: Pack | None = None,
+    ) -> None:
+        """``pack`` gives the families and weights (the English pack by default); ``weights``
+        and ``bias`` replace the pack's."""
+        self._pack = pack or load_pack("en")
+        self._constants = self._pack.complaint
+        self.weights = dict(weights if weights is not None else self._constants.weights)
+        self._bias = bias if bias is not None else self._constants.bias
 
-    @staticmethod
-    def find(lowered: str, starts: Starts | None = None) -> dict[str, str]:
+    def find(self, lowered: str, starts: Starts | None = None) -> dict[str, str]:
         """``{family: matched words}`` for every family found in ``lowered`` (lower-case text)."""
-        return _patterns().find(lowered, starts)
+        return _patterns(self._pack.lang).find(lowered, starts)
 
     def score(
         self,
@@ -156,22 +165,22 @@ class ComplaintDetector:
         for it and for its worst sentence, and the star rating (1–5) when there is one.
         ``found`` is :meth:`find`'s result when the caller has searched already."""
         if found is None:
-            found = _patterns().find(lowered, starts)
+            found = _patterns(self._pack.lang).find(lowered, starts)
         weights = self.weights
         z = self._bias
-        names = counted(found, sentiment, worst_sentence)
+        names = counted(found, sentiment, worst_sentence, self._constants)
         for name in names:
             z += weights.get(name, 0.0)
         for name, value in signals(sentiment, worst_sentence, names).items():
             z += weights.get(name, 0.0) * value
         if rating is not None:
-            z += RATING_EVIDENCE * (3.0 - max(1.0, min(5.0, rating))) / 2.0
+            z += self._constants.rating_evidence * (3.0 - max(1.0, min(5.0, rating))) / 2.0
         # the cues show what counted: an "again" that nothing grounds is not a cue
         shown = tuple((name, found[name]) for name in names)
         return ComplaintEvidence(1.0 / (1.0 + math.exp(-z)), shown)
 
 
 @functools.cache
-def _patterns() -> PatternSet:
-    """The families as one pattern set, built on first use (not at import)."""
-    return PatternSet([(family.name, family.patterns) for family in FAMILIES])
+def _patterns(lang: str = "en") -> PatternSet:
+    """A pack's families as one pattern set, built on first use (not at import)."""
+    return PatternSet([(family.name, family.patterns) for family in load_pack(lang).families])

@@ -3,7 +3,8 @@
 The rules (:mod:`sentiment.analyzer`'s VADER, phrases, word rules and complaint families) are
 precise but only grow by writing more of them. Over them sit two linear models, trained by
 ``benchmarks/sentiment/train.py`` on public labelled sets (the model card,
-``sentiment/model/README.md``, says which):
+``sentiment/packs/en/README.md``, says which); the artefact sits in the language pack
+(:mod:`sentiment.packs`) and is loaded with it:
 
 * **complaint**: a logistic regression giving the complaint probability;
 * **sentiment**: a ridge regression moving the rules' -1..1 score.
@@ -56,7 +57,8 @@ from typing import Any
 
 #: The shipped model's name; ``analyser_version`` is ``grapevine-0.4+<name>``.
 MODEL_NAME = "lr1"
-MODEL_DIR = Path(__file__).resolve().parent / "model"
+#: Where the English pack keeps the shipped model (``sentiment/packs/en/``).
+MODEL_DIR = Path(__file__).resolve().parent / "packs" / "en"
 #: The artefact format this code reads.
 FORMAT = 1
 #: A contribution smaller than this (to the logit or the score) is not worth a cue.
@@ -261,10 +263,18 @@ def _shown(gram: str) -> str:
 
 
 def model_path(name: str = MODEL_NAME) -> Path:
+    """The artefact of a model shipped in the English pack."""
     return MODEL_DIR / f"{name}.json"
 
 
 @functools.cache
+def load_model(path: Path) -> LearnedModel:
+    """The model at ``path``, loaded on first use and kept for the life of the process
+    (a language pack's model comes from here: :func:`sentiment.packs.load_pack`)."""
+    return LearnedModel.load(path.resolve())
+
+
 def default_model() -> LearnedModel:
-    """The shipped model, loaded on first use and kept for the life of the process."""
-    return LearnedModel.load(model_path())
+    """The English pack's shipped model, loaded once per process (the pack holds the same
+    object)."""
+    return load_model(model_path())

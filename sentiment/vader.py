@@ -58,8 +58,8 @@ def compound(valences: list[float], punctuation: float) -> float:
     return normalize(total) if valences else 0.0
 
 
-def _negated(word: str) -> bool:
-    return word in _NEGATE or "n't" in word
+def _negated(word: str, negate: frozenset[str] = _NEGATE) -> bool:
+    return word in negate or "n't" in word
 
 
 def but_check(lowers: list[str], valences: list[float]) -> list[float]:
@@ -86,6 +86,8 @@ class Scored:
     text: str
     #: indices of the words a phrase has taken over (see :meth:`override`)
     phrased: set[int] = field(default_factory=set)
+    #: the words that negate (VADER's, or a language pack's)
+    negate: frozenset[str] = _NEGATE
 
     def override(self, start: int, end: int, valence: float) -> float:
         """Give the words covering characters ``start:end`` of ``text`` one valence (a phrase).
@@ -100,7 +102,8 @@ class Scored:
         last = len(self.text[:end].split())
         if first >= last:
             return 0.0
-        if any(_negated(word) for word in self.lowers[max(0, first - 3) : first]):
+        negate = self.negate
+        if any(_negated(word, negate) for word in self.lowers[max(0, first - 3) : first]):
             valence *= N_SCALAR
         self.valences[first] = valence
         for i in range(first + 1, last):
@@ -125,9 +128,19 @@ class Scored:
 class VaderScorer:
     """VADER's scoring with a lexicon that may be tuned (company words, review words)."""
 
-    def __init__(self, extra: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        extra: Mapping[str, float] | None = None,
+        *,
+        vader: bool = True,
+        negations: frozenset[str] = frozenset(),
+    ) -> None:
+        """``extra`` words go on top of VADER's lexicon; ``vader=False`` starts from an empty
+        lexicon instead (a language pack for another language), whose ``negations`` negate
+        (VADER's English ones too, when ``vader``)."""
         base = _vs.SentimentIntensityAnalyzer()
-        self.lexicon: dict[str, float] = dict(base.lexicon)
+        self.lexicon: dict[str, float] = dict(base.lexicon) if vader else {}
+        self.negate = (_NEGATE if vader else frozenset()) | negations
         for word, valence in (extra or {}).items():
             self.lexicon[word.lower()] = float(valence)
         self._emojis: dict[str, str] = dict(base.emojis)
@@ -179,7 +192,8 @@ class VaderScorer:
                     begin = k + 1
                     marks = False
         lowers = [w.lower() for w in words]
-        return Scored(words, lowers, self._valences(words, lowers), sentences, emphasis, text)
+        valences = self._valences(words, lowers)
+        return Scored(words, lowers, valences, sentences, emphasis, text, negate=self.negate)
 
     def _valences(self, words: list[str], lowers: list[str]) -> list[float]:
         lexicon = self.lexicon
@@ -221,7 +235,7 @@ class VaderScorer:
             if s:
                 s *= (1.0, 0.95, 0.9)[start_i]
             valence += s
-            valence = self._negation(valence, lowers, start_i, i)
+            valence = self._negation(valence, lowers, start_i, i, self.negate)
             if start_i == 2:
                 valence = self._idioms(valence, lowers, i)
         # "least" as negation (but not "at least" / "very least")
@@ -233,20 +247,22 @@ class VaderScorer:
         return valence
 
     @staticmethod
-    def _negation(valence: float, lowers: list[str], start_i: int, i: int) -> float:
+    def _negation(
+        valence: float, lowers: list[str], start_i: int, i: int, negate: frozenset[str]
+    ) -> float:
         if start_i == 0:
-            return valence * _vs.N_SCALAR if _negated(lowers[i - 1]) else valence
+            return valence * _vs.N_SCALAR if _negated(lowers[i - 1], negate) else valence
         if start_i == 1:
             if lowers[i - 2] == "never" and lowers[i - 1] in _SO_THIS:
                 return valence * 1.25
             if lowers[i - 2] == "without" and lowers[i - 1] == "doubt":
                 return valence
-            return valence * _vs.N_SCALAR if _negated(lowers[i - 2]) else valence
+            return valence * _vs.N_SCALAR if _negated(lowers[i - 2], negate) else valence
         if (lowers[i - 3] == "never" and lowers[i - 2] in _SO_THIS) or lowers[i - 1] in _SO_THIS:
             return valence * 1.25
         if lowers[i - 3] == "without" and "doubt" in (lowers[i - 2], lowers[i - 1]):
             return valence
-        return valence * _vs.N_SCALAR if _negated(lowers[i - 3]) else valence
+        return valence * _vs.N_SCALAR if _negated(lowers[i - 3], negate) else valence
 
     @staticmethod
     def _idioms(valence: float, lowers: list[str], i: int) -> float:

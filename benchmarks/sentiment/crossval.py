@@ -73,7 +73,7 @@ def held_out(
             features,
             params=params,
         )
-        analyzer = Analyzer(model=LearnedModel(model))
+        analyzer = Analyzer(model=LearnedModel(model), detect_language=False)
         for i in test_c:
             out_c[i] = analyzer.analyze(complaints[i].text)
         for i in test_s:
@@ -84,7 +84,7 @@ def held_out(
 
 
 def complaint_rows(complaints: list[train.Example], learned: dict[int, Any]) -> list[str]:
-    vader, rules = _vader(), Analyzer(learned=False)
+    vader, rules = _vader(), Analyzer(learned=False, detect_language=False)
     predictions = {
         "VADER (compound <= -0.05)": [vader(e.text) <= -0.05 for e in complaints],
         "rules alone (grapevine-0.3; tuned on complaints_dev)": [
@@ -112,7 +112,7 @@ def complaint_rows(complaints: list[train.Example], learned: dict[int, Any]) -> 
 
 
 def sentiment_rows(sentiments: list[train.Example], learned: dict[int, Any]) -> list[str]:
-    vader, rules = _vader(), Analyzer(learned=False)
+    vader, rules = _vader(), Analyzer(learned=False, detect_language=False)
     scores = {
         "VADER": [vader(e.text) for e in sentiments],
         "rules alone": [rules.analyze(e.text).sentiment for e in sentiments],
@@ -138,7 +138,7 @@ def sentiment_rows(sentiments: list[train.Example], learned: dict[int, Any]) -> 
 def sentence_rows(sentiments: list[train.Example], learned: dict[int, Any]) -> list[str]:
     """Negative review sentences against positive ones (neutral left out), the issue's
     measure, on the review sets of the training data (each scored with its domain left out)."""
-    vader, rules = _vader(), Analyzer(learned=False)
+    vader, rules = _vader(), Analyzer(learned=False, detect_language=False)
     review = {"restaurants", "laptops", "amazon", "alexa", "movies"}
     idx = [i for i, e in enumerate(sentiments) if e.domain in review and abs(e.target) > 0.05]
     scores = {

@@ -1,4 +1,4 @@
-"""Rebuild the shipped learned model (``sentiment/model/lr1.json``) and its model card.
+"""Rebuild the shipped learned model (``sentiment/packs/en/lr1.json``) and its model card.
 
     .venv/bin/python benchmarks/sentiment/train.py [--exclude FILE ...] [--out DIR] [--seed N]
 
@@ -346,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--exclude", action="append", default=[], metavar="FILE")
-    parser.add_argument("--out", type=Path, default=ROOT / "sentiment" / "model")
+    parser.add_argument("--out", type=Path, default=ROOT / "sentiment" / "packs" / "en")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args(argv)
     exclude = set(args.exclude)
