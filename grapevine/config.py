@@ -38,6 +38,7 @@ from grapevine.config_ops import (
     ScheduleConfig,
     Target,
 )
+from grapevine.config_privacy import RetentionConfig
 from grapevine.config_sources import CrawlConfig, Source
 
 DEFAULT_CONFIG = "grapevine.toml"
@@ -180,6 +181,7 @@ class Settings(Strict):
     targets: list[Target] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     users: list[UserConfig] = Field(default_factory=list)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 

@@ -27,6 +27,7 @@ from crawler.runner import SourceResult, run_sources
 from grapevine import locks, stopping
 from grapevine.config import Settings
 from grapevine.ops import alerts_now, export_now, flood_alerts_now, follow_ups_now
+from grapevine.retention import retention_step
 from grapevine.wiring import open_engine, scrapy_settings, source_specs, triage_policy
 from storage.models import JobRun
 from storage.types import utcnow
@@ -50,6 +51,8 @@ class JobSummary:
     alerts_sent: int = 0
     links_suggested: int = 0
     links_confirmed: int = 0
+    #: Rows the retention step removed, per part (:mod:`grapevine.retention`).
+    retention: dict[str, int] = field(default_factory=dict)
     step_errors: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
@@ -76,6 +79,7 @@ class JobSummary:
             "exports_failed": self.exports_failed,
             "exports_waiting": self.exports_waiting,
             "alerts_sent": self.alerts_sent,
+            "retention": self.retention,
             "step_errors": self.step_errors,
             "skipped": self.skipped,
             "failed": self.failed,
@@ -186,6 +190,7 @@ STEPS: list[tuple[str, Step]] = [
     ("export", export_step),
     ("alerts", alerts_step),
     ("follow_ups", follow_ups_step),
+    ("retention", retention_step),
 ]
 
 

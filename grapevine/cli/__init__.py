@@ -65,6 +65,10 @@ def _register() -> None:
     for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops, report):
         for command in module.COMMANDS:
             cli.add_command(command)
+    from grapevine.cli import audit  # audit list, retention
+
+    for command in audit.COMMANDS:
+        cli.add_command(command)
 
 
 _register()

@@ -60,6 +60,13 @@ def crawl_banner(cfg: Settings) -> str:
     return f"Crawling {enabled} source{'s' if enabled != 1 else ''}…"
 
 
+def retention_line(counts: dict[str, int]) -> str:
+    """``12 mention texts blanked, 3 crawl runs deleted`` (the parts that removed anything)."""
+    from grapevine.retention import LABELS
+
+    return ", ".join(f"{n:,} {LABELS.get(part, part)}" for part, n in counts.items() if n)
+
+
 def print_summary(summary: JobSummary) -> None:
     """The end-of-run summary: totals per source and what the later steps did."""
     new = sum(s.items_new for s in summary.sources)
@@ -84,6 +91,8 @@ def print_summary(summary: JobSummary) -> None:
             f"{flood['opened']:,} cases opened, {flood['waiting']:,} wait for the next runs "
             "([triage] max_new_cases_per_source)"
         )
+    if summary.retention:
+        click.echo("Retention: " + retention_line(summary.retention))
     for step, error in summary.step_errors.items():
         click.echo(f"Step {step} failed: {error}", err=True)
     if summary.skipped:
