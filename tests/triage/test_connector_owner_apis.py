@@ -1,0 +1,233 @@
+"""The owner-API reply connectors against a local server playing the four platforms.
+
+The server checks the credentials for real (App Store JWTs verified with the test key pair's
+public key, Google assertions verified before a token is issued, Trustpilot's Basic key and
+secret), and answers in each platform's own error shapes.
+"""
+
+import json
+import pickle
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import jwt
+import pytest
+from helpers.fake_owner_apis import FakeOwnerApis, OwnerKeys, make_keys, seed, source
+
+import triage.connectors.appstore_connect
+import triage.connectors.googlebusiness
+import triage.connectors.googleplay
+import triage.connectors.trustpilot_business  # noqa: F401  (each registers its connector)
+from triage.connectors.base import REGISTRY, Connector, ReplyError, ReplyTarget
+from triage.connectors.owner_auth import GoogleServiceAccountToken, token_provider
+
+KINDS = ["appstore_connect", "googleplay", "googlebusiness", "trustpilot_business"]
+PLATFORM = {
+    "appstore_connect": "apple",
+    "googleplay": "play",
+    "googlebusiness": "business",
+    "trustpilot_business": "trustpilot",
+}
+REVIEW = {
+    "appstore_connect": "apple-3",
+    "googleplay": "gp:3",
+    "googlebusiness": "g3",
+    "trustpilot_business": f"{3:024x}",
+}
+
+
+@pytest.fixture(scope="module")
+def keys() -> OwnerKeys:
+    return make_keys()
+
+
+@pytest.fixture
+def api(keys: OwnerKeys) -> Iterator[FakeOwnerApis]:
+    with FakeOwnerApis(keys.credentials) as server:
+        seed(server)
+        yield server
+
+
+def connector(kind: str, api: FakeOwnerApis, keys: OwnerKeys, **extra: object) -> Connector:
+    return REGISTRY[kind](source(kind, api, **extra), keys.environ(api))
+
+
+def target(kind: str, review: str | None = None) -> ReplyTarget:
+    review = review or REVIEW[kind]
+    raw = {"name": f"accounts/1098765/locations/4455/reviews/{review}"}
+    return ReplyTarget(
+        source_type=kind, external_id=review, raw=raw if kind == "googlebusiness" else {}
+    )
+
+
+def test_app_store_posts_edits_and_deletes_the_documented_way(
+    api: FakeOwnerApis, keys: OwnerKeys
+) -> None:
+    conn = connector("appstore_connect", api, keys)
+    assert (conn.can_private, conn.can_edit, conn.can_delete) == (False, True, True)
+    posted = conn.post(target("appstore_connect"), "Sorry — fixed in 2.1", visibility="public")
+    (call,) = api.calls("POST", "/v1/customerReviewResponses")
+    assert call.body == {
+        "data": {
+            "type": "customerReviewResponses",
+            "attributes": {"responseBody": "Sorry — fixed in 2.1"},
+            "relationships": {"review": {"data": {"type": "customerReviews", "id": "apple-3"}}},
+        }
+    }
+    token = call.headers["Authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(
+        token,
+        keys.credentials.apple_public_key,
+        algorithms=["ES256"],
+        audience="appstoreconnect-v1",
+    )
+    assert claims["exp"] - claims["iat"] <= 20 * 60
+    assert jwt.get_unverified_header(token)["kid"] == keys.credentials.apple_key_id
+    assert posted.platform_id == api.state.apple_responses["apple-3"]["id"]
+    assert posted.url == "https://apps.apple.com/app/id1234567890?see-all=reviews"
+
+    edited = conn.edit(target("appstore_connect"), posted, "Fixed in 2.1.1")
+    assert [c.method for c in api.log[-2:]] == ["DELETE", "POST"]  # one response per review
+    assert api.log[-2].path == f"/v1/customerReviewResponses/{posted.platform_id}"
+    assert api.state.apple_responses["apple-3"]["attributes"]["responseBody"] == "Fixed in 2.1.1"
+
+    conn.delete(target("appstore_connect"), edited)
+    assert "apple-3" not in api.state.apple_responses
+    with pytest.raises(ReplyError) as private:
+        conn.post(target("appstore_connect"), "psst", visibility="direct")
+    assert private.value.kind == "unsupported"
+
+
+def test_google_play_replies_with_one_cached_token(api: FakeOwnerApis, keys: OwnerKeys) -> None:
+    conn = connector("googleplay", api, keys)
+    first = conn.post(target("googleplay"), "We refunded you", visibility="public")
+    conn.edit(target("googleplay"), first, "We refunded you today")
+    assert len(api.calls("POST", "/token")) == 1  # the access token is cached
+    replies = api.calls(
+        "POST", "/androidpublisher/v3/applications/com.calo.app/reviews/gp%3A3:reply"
+    )  # the id is escaped
+    assert [c.body for c in replies] == [
+        {"replyText": "We refunded you"},
+        {"replyText": "We refunded you today"},
+    ]
+    assert first.platform_id == "gp:3"
+    review = next(r for r in api.state.play if r["reviewId"] == "gp:3")
+    assert review["comments"][-1]["developerComment"]["text"] == "We refunded you today"
+    with pytest.raises(ReplyError) as gone:
+        conn.delete(target("googleplay"), first)
+    assert gone.value.kind == "unsupported" and not conn.can_delete
+
+
+def test_google_business_puts_and_deletes_the_reply(api: FakeOwnerApis, keys: OwnerKeys) -> None:
+    conn = connector("googlebusiness", api, keys)
+    posted = conn.post(target("googlebusiness"), "Thanks, Sam", visibility="public")
+    path = "/v4/accounts/1098765/locations/4455/reviews/g3/reply"
+    (put,) = api.calls("PUT", path)
+    assert put.body == {"comment": "Thanks, Sam"}
+    assert posted.platform_id == "accounts/1098765/locations/4455/reviews/g3"
+    conn.delete(target("googlebusiness"), posted)
+    assert len(api.calls("DELETE", path)) == 1
+    assert "reviewReply" not in api.state.business["4455"][3]
+
+
+def test_trustpilot_posts_as_the_business_user(api: FakeOwnerApis, keys: OwnerKeys) -> None:
+    conn = connector("trustpilot_business", api, keys)
+    review = REVIEW["trustpilot_business"]
+    posted = conn.post(target("trustpilot_business"), "We are on it", visibility="public")
+    (call,) = api.calls("POST", f"/v1/private/reviews/{review}/reply")
+    assert call.body == {
+        "authorBusinessUserId": "5b3c8e9f0a1b2c3d4e5f0001",
+        "message": "We are on it",
+    }
+    assert posted.url == f"https://www.trustpilot.com/reviews/{review}"
+    conn.delete(target("trustpilot_business"), posted)
+    assert len(api.calls("DELETE", f"/v1/private/reviews/{review}/reply")) == 1
+    no_user = connector("trustpilot_business", api, keys, business_user_id=None)
+    with pytest.raises(ReplyError) as invalid:
+        no_user.post(target("trustpilot_business"), "x", visibility="public")
+    assert invalid.value.kind == "invalid"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_errors_map_to_what_a_responder_can_act_on(
+    kind: str, api: FakeOwnerApis, keys: OwnerKeys
+) -> None:
+    conn = connector(kind, api, keys)
+    platform = PLATFORM[kind]
+
+    def fails(review: str | None = None) -> ReplyError:
+        with pytest.raises(ReplyError) as caught:
+            conn.post(target(kind, review), "Sorry about that", visibility="public")
+        return caught.value
+
+    api.fail(platform, 403)
+    forbidden = fails()
+    assert forbidden.kind == "forbidden" and "403" in forbidden.message
+    api.fail(platform, 429, retry_after=30)
+    limited = fails()
+    assert limited.kind == "rate_limited" and limited.retry_after == 30.0
+    api.state.deleted.add(REVIEW[kind])
+    assert fails().kind == "gone"
+    api.state.deleted.clear()
+    api.fail(platform, 401)  # an expired token: one fresh token, then the post goes through
+    conn.post(target(kind), "Sorry about that", visibility="public")
+    api.fail(platform, 401)
+    api.fail(platform, 401)
+    refused = fails()
+    assert refused.kind == "auth"
+
+
+def test_refused_and_missing_credentials_are_auth_errors(
+    api: FakeOwnerApis, keys: OwnerKeys
+) -> None:
+    env = keys.environ(api) | {"TP_API_SECRET": "wrong"}
+    tp = REGISTRY["trustpilot_business"](source("trustpilot_business", api), env)
+    with pytest.raises(ReplyError) as refused:
+        tp.post(target("trustpilot_business"), "x", visibility="public")
+    assert refused.value.kind == "auth" and "Invalid ApiKey" in refused.value.message
+    env = {k: v for k, v in keys.environ(api).items() if k != "ASC_P8"}
+    apple = REGISTRY["appstore_connect"](source("appstore_connect", api), env)
+    with pytest.raises(ReplyError) as missing:
+        apple.post(target("appstore_connect"), "x", visibility="public")
+    assert missing.value.kind == "auth" and "private_key is not set" in missing.value.message
+    other = make_keys()  # a key the platform does not know
+    env = keys.environ(api) | {"ASC_P8": other.apple_p8}
+    wrong = REGISTRY["appstore_connect"](source("appstore_connect", api), env)
+    with pytest.raises(ReplyError) as unsigned:
+        wrong.post(target("appstore_connect"), "x", visibility="public")
+    assert unsigned.value.kind == "auth"
+    assert "apple-3" not in api.state.apple_responses
+
+
+def test_a_token_exchange_has_a_total_deadline(keys: OwnerKeys, api: FakeOwnerApis) -> None:
+    """A token endpoint that accepts and never answers holds the caller ``timeout`` s, no more."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def hold() -> None:
+        conn, _ = listener.accept()
+        accepted.append(conn)
+
+    threading.Thread(target=hold, daemon=True).start()
+    env = keys.environ(api)
+    info = json.loads(env["GOOGLE_SA_JSON"])
+    info["token_uri"] = f"http://127.0.0.1:{listener.getsockname()[1]}/token"
+    provider = GoogleServiceAccountToken(key_json=json.dumps(info), scope="s", timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(ReplyError) as slow:
+        provider()
+    assert slow.value.kind == "unavailable" and "timed out" in slow.value.message
+    assert time.monotonic() - started < 3
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def test_providers_pickle_without_their_token(api: FakeOwnerApis, keys: OwnerKeys) -> None:
+    provider = token_provider(source("googleplay", api), keys.environ(api))
+    first = provider()
+    again = pickle.loads(pickle.dumps(provider))  # noqa: S301 (our own bytes)
+    assert "ya29" not in repr(again) and again._token is None
+    assert again() != first and again() == again()  # a new token, then cached

@@ -1,0 +1,60 @@
+"""Answer Google Play reviews through the Google Play Developer API (``reviews.reply``).
+
+Post and edit: ``POST /androidpublisher/v3/applications/{packageName}/reviews/{reviewId}:reply``
+with ``{"replyText": …}`` — Google keeps one developer reply per review and a new one replaces
+it, so the platform's id of the reply is the review's id. The API cannot delete a reply (that
+is done in the Play Console) and has no private replies. Credentials: the service account's
+JSON key from the environment variable ``service_account_env`` names; see :mod:`owner_auth`.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, Visibility, register
+from triage.connectors.owner_auth import OwnerApiClient, base_url, token_provider
+
+
+class GooglePlayConnector:
+    """Reply to and edit replies on Google Play reviews."""
+
+    platform = "Google Play"
+    can_private = False
+    can_edit = True
+    can_delete = False
+
+    def __init__(self, client: OwnerApiClient, package_name: str) -> None:
+        self.client = client
+        self.package_name = package_name
+
+    def post(self, target: ReplyTarget, text: str, *, visibility: Visibility) -> PostedReply:
+        """Publish (or replace) the developer reply to the review."""
+        if visibility not in ("public", "unlisted"):
+            raise ReplyError("unsupported", "Google Play has no private replies")
+        review = quote(target.external_id, safe="")
+        path = f"/androidpublisher/v3/applications/{self.package_name}/reviews/{review}:reply"
+        answer = self.client.call("POST", path, "Google Play reply", {"replyText": text})
+        result = answer.get("result") if isinstance(answer, dict) else None
+        edited = (result or {}).get("lastEdited") if isinstance(result, dict) else None
+        return PostedReply(
+            platform_id=target.external_id,
+            url=target.url or f"https://play.google.com/store/apps/details?id={self.package_name}",
+            raw={"last_edited": edited.get("seconds") if isinstance(edited, dict) else None},
+        )
+
+    def edit(self, target: ReplyTarget, reply: PostedReply, text: str) -> PostedReply:
+        """Replace the reply's text (a new reply replaces the old one)."""
+        return self.post(target, text, visibility="public")
+
+    def delete(self, target: ReplyTarget, reply: PostedReply) -> None:
+        """Not possible through the API."""
+        raise ReplyError(
+            "unsupported", "Google Play replies cannot be deleted through the API (Play Console)"
+        )
+
+
+@register("googleplay")
+def connector(source: Mapping[str, Any], environ: Mapping[str, str]) -> GooglePlayConnector:
+    """The Google Play connector of a source's settings."""
+    client = OwnerApiClient(base_url(source), token_provider(source, environ))
+    return GooglePlayConnector(client, str(source.get("package_name") or ""))
