@@ -113,7 +113,54 @@ class FileTarget(TargetBase):
     format: Literal["csv", "jsonl"] = "jsonl"
 
 
-Target = Annotated[WebhookTarget | EmailTarget | FileTarget, Field(discriminator="type")]
+class RtTarget(TargetBase):
+    """A ticket per case in Request Tracker 5 (REST 2), in ``queue``."""
+
+    type: Literal["rt"]
+    url: str = Field(pattern=r"^https?://", description="the REST 2 API, .../REST/2.0/")
+    queue: str = "General"
+    token_env: str = Field(description="environment variable with an RT auth token")
+    tags: list[str] = Field(default_factory=lambda: ["grapevine"])
+    timeout: float = Field(default=20, gt=0, description="seconds for one request")
+
+
+class ZendeskTarget(TargetBase):
+    """A ticket per case in Zendesk Support (tickets API, API-token auth)."""
+
+    type: Literal["zendesk"]
+    subdomain: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    email_env: str = Field(description="environment variable with the agent's email")
+    token_env: str = Field(description="environment variable with the API token")
+    tags: list[str] = Field(default_factory=lambda: ["grapevine"])
+    timeout: float = Field(default=20, gt=0, description="seconds for one request")
+
+    @model_validator(mode="after")
+    def _where(self) -> "ZendeskTarget":
+        if not (self.subdomain or self.url):
+            raise ValueError("subdomain: a zendesk target needs subdomain (or url)")
+        return self
+
+
+class FreshdeskTarget(TargetBase):
+    """A ticket per case in Freshdesk (API v2, API-key basic auth)."""
+
+    type: Literal["freshdesk"]
+    url: str = Field(pattern=r"^https?://", description="https://yourcompany.freshdesk.com")
+    api_key_env: str = Field(description="environment variable with the API key")
+    default_requester: str = Field(
+        default="grapevine@example.com", description="requester when no customer is linked"
+    )
+    tags: list[str] = Field(default_factory=lambda: ["grapevine"])
+    timeout: float = Field(default=20, gt=0, description="seconds for one request")
+
+
+HELPDESK_TYPES = ("rt", "zendesk", "freshdesk")
+
+Target = Annotated[
+    WebhookTarget | EmailTarget | FileTarget | RtTarget | ZendeskTarget | FreshdeskTarget,
+    Field(discriminator="type"),
+]
 
 
 class AlertChannel(Strict):

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from grapevine.config import Settings
 from storage import check_current, make_engine
+from triage.connectors.owner_auth import OWNER_API_TYPES, token_provider
 from triage.policy import TriagePolicy
 
 if TYPE_CHECKING:
@@ -46,11 +47,6 @@ def brands(settings: Settings) -> list[dict[str, Any]]:
 def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[str, Any]:
     """Scrapy settings for a crawl configured by ``settings``."""
     crawl = settings.crawl
-    if crawl.redis_url:
-        log.warning(
-            "[crawl] redis_url is not used yet: sources crawl in this process "
-            "(split them across processes with `grapevine crawl --source NAME`; see README)"
-        )
     values: dict[str, Any] = {
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
@@ -70,6 +66,9 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "GRAPEVINE_LEXICON": dict(settings.analysis.lexicon),
         "GRAPEVINE_ASPECTS": {k: list(v) for k, v in settings.analysis.aspects.items()},
         "GRAPEVINE_UNSCORED_LANGUAGES": settings.analysis.unscored_languages,
+        # cluster: per-domain politeness across workers (crawler.cluster_politeness)
+        "GRAPEVINE_REDIS_URL": settings.redis_url,
+        "GRAPEVINE_REDIS_PREFIX": settings.cluster.key_prefix,
     }
     return values
 
@@ -85,7 +84,9 @@ def source_specs(settings: Settings, names: list[str] | None = None) -> list[dic
         chosen = [s for s in settings.sources if s.enabled]
     specs = []
     for source in chosen:
-        spec = source.model_dump(exclude={"enabled"})
+        spec = source.model_dump(exclude={"enabled", "shared_queue", "workers"})
+        if source.type in OWNER_API_TYPES:  # signed in triage; the spider gets a callable
+            spec = owner_api_spec(settings, source, spec)
         for key in [k for k in spec if k.endswith("_env")]:  # secrets: names -> values
             spec[key.removesuffix("_env")] = settings.secret(spec.pop(key))
         for key in ("max_pages", "max_items", "overlap_days"):  # [crawl] defaults
@@ -94,6 +95,16 @@ def source_specs(settings: Settings, names: list[str] | None = None) -> list[dic
         spec["brand"] = spec.get("brand") or settings.brand.name
         specs.append(spec)
     return specs
+
+
+def owner_api_spec(settings: Settings, source: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """An owner-API source for the crawler: no secrets, a ``token_provider`` made of them
+    (see :mod:`triage.connectors.owner_auth` for why the spider signs nothing)."""
+    spec = {k: v for k, v in spec.items() if not k.endswith("_env")}
+    spec["token_provider"] = token_provider(
+        source.model_dump(), settings.env, timeout=settings.crawl.timeout
+    )
+    return spec
 
 
 def triage_policy(settings: Settings) -> TriagePolicy:
@@ -224,11 +235,37 @@ def export_targets(settings: Settings) -> list["Target"]:
                     ),
                 )
             )  # fmt: skip
-        else:
+        elif t.type == "file":
             targets.append(
                 FileTarget(t.name, settings.resolve_path(t.path), format=t.format, rules=rules)
             )
+        else:
+            targets.append(helpdesk_target(settings, t, rules))
     return targets
+
+
+def helpdesk_target(settings: Settings, t: Any, rules: "Rules") -> "Target":
+    """A ``zendesk``/``freshdesk``/``rt`` target with its credentials from the environment."""
+    from triage.targets import HelpdeskTarget
+
+    common = {"tags": tuple(t.tags), "timeout": t.timeout, "rules": rules}
+    if t.type == "rt":
+        return HelpdeskTarget(
+            t.name, "rt", t.url, token=settings.secret(t.token_env), queue=t.queue,
+            problem=_missing(settings, token_env=t.token_env), **common,
+        )  # fmt: skip
+    if t.type == "zendesk":
+        url = t.url or f"https://{t.subdomain}.zendesk.com"
+        return HelpdeskTarget(
+            t.name, "zendesk", url, token=settings.secret(t.token_env),
+            email=settings.secret(t.email_env),
+            problem=_missing(settings, email_env=t.email_env, token_env=t.token_env), **common,
+        )  # fmt: skip
+    return HelpdeskTarget(
+        t.name, "freshdesk", t.url, token=settings.secret(t.api_key_env),
+        email=t.default_requester,
+        problem=_missing(settings, api_key_env=t.api_key_env), **common,
+    )  # fmt: skip
 
 
 def retry_policy(settings: Settings) -> "RetryPolicy":

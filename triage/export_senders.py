@@ -26,7 +26,7 @@ from triage.http_delivery import (  # also hides webhook URL paths in urllib3 lo
     deadline_session,
     post_within,
 )
-from triage.targets import EmailTarget, FileTarget, Target, WebhookTarget
+from triage.targets import EmailTarget, FileTarget, HelpdeskTarget, Target, WebhookTarget
 
 USER_AGENT = "Grapevine/0.1 (support-queue export)"
 SIGNATURE_HEADER = "X-Grapevine-Signature-256"
@@ -322,4 +322,8 @@ def sender_for(target: Target) -> Sender:
         return WebhookSender(target)
     if isinstance(target, EmailTarget):
         return EmailSender(target)
+    if isinstance(target, HelpdeskTarget):
+        from triage.helpdesk.clients import HelpdeskSender
+
+        return HelpdeskSender(target)
     return FileSender(target)

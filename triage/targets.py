@@ -126,7 +126,28 @@ class FileTarget:
     kind: Literal["file"] = "file"
 
 
-Target = WebhookTarget | EmailTarget | FileTarget
+@dataclass(frozen=True)
+class HelpdeskTarget:
+    """A native helpdesk (``zendesk``, ``freshdesk``, ``rt``): one ticket per case, found
+    again by ``grapevine-case-<id>``; :mod:`triage.helpdesk` has the clients.
+
+    ``url``: RT's REST 2 API, Zendesk's ``https://SUB.zendesk.com``, Freshdesk's account
+    URL. ``token``: RT's auth token, Zendesk's API token, Freshdesk's API key.
+    """
+
+    name: str
+    kind: Literal["zendesk", "freshdesk", "rt"]
+    url: str
+    token: str | None = field(default=None, repr=False)
+    email: str | None = field(default=None, repr=False)
+    queue: str | None = None
+    tags: tuple[str, ...] = ("grapevine",)
+    timeout: float = 20.0
+    rules: Rules = EVERY_CASE
+    problem: str | None = None
+
+
+Target = WebhookTarget | EmailTarget | FileTarget | HelpdeskTarget
 
 
 @dataclass(frozen=True)
