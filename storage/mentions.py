@@ -13,7 +13,7 @@ locked is not a row's fault: that error is raised and the caller counts the batc
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, tuple_, up
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage import quarantine
+from storage import privacy, quarantine
 from storage.models import Mention, MentionRevision
 from storage.sanitise import clean_row
 from storage.types import as_utc, utcnow
@@ -64,6 +64,8 @@ class UpsertResult:
     quarantined: int = 0
     #: The refused rows with their reasons (quarantined unless the caller asked otherwise).
     refused: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    #: Rows skipped because a person asked to be forgotten (a tombstone, :mod:`storage.privacy`).
+    forgotten: int = 0
 
     @property
     def new(self) -> int:
@@ -82,6 +84,7 @@ class UpsertResult:
         self.unchanged += other.unchanged
         self.quarantined += other.quarantined
         self.refused += other.refused
+        self.forgotten += other.forgotten
 
 
 def _complete(row: dict[str, Any]) -> dict[str, Any]:
@@ -224,6 +227,20 @@ def _row_by_row(engine: Engine | Connection, batch: list[dict[str, Any]]) -> Ups
     return total
 
 
+def _without_forgotten(
+    engine: Engine | Connection, batch: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows no tombstone names, and how many were skipped as forgotten."""
+    if isinstance(engine, Connection):
+        gone = privacy.tombstoned(engine, batch)
+    else:
+        with engine.connect() as conn:
+            gone = privacy.tombstoned(conn, batch)
+    if gone:
+        log.info("%d mentions skipped: their author asked to be forgotten", len(gone))
+    return [row for i, row in enumerate(batch) if i not in gone], len(gone)
+
+
 def upsert_mentions(
     engine: Engine | Connection,
     rows: Iterable[dict[str, Any]],
@@ -239,21 +256,22 @@ def upsert_mentions(
     and the rows refused on their own are quarantined (stage ``store``, with
     ``crawl_run_id``) — or only returned in ``refused`` with ``quarantine_refused=False``
     (a quarantine retry keeps its own row). Database trouble (:func:`database_trouble`) is
-    raised: nothing of the batch was stored.
+    raised: nothing of the batch was stored. Rows a tombstone names (a forgotten person's,
+    :mod:`storage.privacy`) are skipped and counted in ``forgotten``.
     """
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         full = clean_row(_complete({**row, "external_id": str(row["external_id"])}))
         by_key[(full["source"], full["external_id"])] = full
-    batch = list(by_key.values())
+    batch, forgotten = _without_forgotten(engine, list(by_key.values()))
     if not batch:
-        return UpsertResult()
+        return UpsertResult(forgotten=forgotten)
     try:
         if isinstance(engine, Connection):
             with engine.begin_nested():
-                return _write(engine, batch)
+                return replace(_write(engine, batch), forgotten=forgotten)
         with engine.begin() as conn:
-            return _write(conn, batch)
+            return replace(_write(conn, batch), forgotten=forgotten)
     except Exception as exc:
         if database_trouble(exc):
             raise
@@ -263,6 +281,7 @@ def upsert_mentions(
             quarantine.reason_for(exc),
         )
     total = _row_by_row(engine, batch)
+    total.forgotten = forgotten
     if total.refused and quarantine_refused:
         total.quarantined = quarantine.add(
             engine,

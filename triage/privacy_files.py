@@ -1,0 +1,88 @@
+"""Removing a forgotten person's records from the files Grapevine wrote (file-drop exports).
+
+A file-drop target (``type = "file"``) appends one JSONL line or CSV row per case. To forget a
+person, every record of one of their cases, or naming them, is removed: the file is written
+again next to itself and swapped in (``os.replace``), so a reader sees the old file or the
+new one, never half of one. What went to a webhook, an email address or a helpdesk cannot be
+recalled from here; :mod:`storage.privacy` lists those targets from the ledger.
+"""
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+
+def _drop(
+    record: str, case_id: object, case_ids: Collection[int], pattern: re.Pattern[str]
+) -> bool:
+    try:
+        if int(str(case_id)) in case_ids:
+            return True
+    except ValueError:
+        pass
+    return bool(pattern.search(record))
+
+
+def remove_records(
+    path: Path,
+    *,
+    fmt: str,
+    case_ids: Collection[int],
+    pattern: re.Pattern[str],
+    dry_run: bool = False,
+) -> int:
+    """Remove the records of ``case_ids`` and those matching ``pattern``; how many went.
+
+    A missing file holds nothing (0). ``fmt`` is ``jsonl`` or ``csv`` (its header stays).
+    ``dry_run`` only counts them.
+    """
+    if not path.exists():
+        return 0
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig", errors="replace")
+    removed = 0
+    if fmt == "csv":
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""))):
+            if (
+                n > 0
+                and row
+                and _drop("\x1f".join(row), row[1] if len(row) > 1 else "", case_ids, pattern)
+            ):
+                removed += 1
+                continue
+            writer.writerow(row)
+        new_text = out.getvalue()
+    else:
+        kept = []
+        for line in text.splitlines(keepends=True):
+            record, case_id = line, ""
+            try:
+                parsed = json.loads(line)
+                case_id = parsed.get("case_id")
+                record = json.dumps(parsed, ensure_ascii=False)
+            except (ValueError, AttributeError):
+                pass
+            if line.strip() and _drop(record, case_id, case_ids, pattern):
+                removed += 1
+                continue
+            kept.append(line)
+        new_text = "".join(kept)
+    if not removed or dry_run:
+        return removed
+    data = new_text.encode("utf-8")
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    temp = path.with_name(f".{path.name}.forget-tmp")
+    with open(temp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(temp, path)
+    return removed
