@@ -68,6 +68,27 @@ def header(cf: CaseFile) -> None:
     cols[4].metric("Follow-up", display.local(case.follow_up_at, "%Y-%m-%d") or "none")
     if mention.is_competitor:
         st.caption("This mention is about a competitor.")
+    helpdesk_tickets(case.id or 0)
+
+
+def helpdesk_tickets(case_id: int) -> None:
+    """The case's helpdesk tickets (link, status, last sync) and a conflict, if any."""
+    from storage.tickets import tickets_of_case
+
+    with context.engine().connect() as conn:
+        tickets = tickets_of_case(conn, case_id=case_id)
+    for t in tickets:
+        where = f"[#{t['ticket_id']}]({t['url']})" if t["url"] else f"#{t['ticket_id']}"
+        st.caption(
+            f"Helpdesk ticket {where} on {display.md_escape(t['target'])}: "
+            f"{display.md_escape(t['raw_status'] or t['last_status'])}, last synced "
+            f"{display.local(t['synced_at']) or 'never'}"
+        )
+        if t["conflict"]:
+            st.warning(
+                f"Conflict with the helpdesk: {t['conflict_detail']}. Settle it on one side "
+                "(resolve or reopen the case here, or the ticket there); the next sync clears it."
+            )
 
 
 def mention_panel(cf: CaseFile) -> None:

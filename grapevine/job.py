@@ -167,6 +167,18 @@ def export_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
         raise StepProblem("; ".join(report.problems))
 
 
+def helpdesk_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Bring the helpdesk tickets' status back to the cases (``grapevine helpdesk sync``)."""
+    from grapevine.helpdesk import describe, sync_now
+
+    report = sync_now(settings, engine)
+    for line in describe(report):
+        log.info("helpdesk: %s", line)
+    errors = [c.detail for c in report.changes if c.what == "error"]
+    if report.problems or errors:
+        raise StepProblem("helpdesk sync: " + "; ".join([*report.problems, *errors[:3]]))
+
+
 def alerts_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
     """Spike and silent-source alerts, and the daily digest."""
     report = alerts_now(settings, engine)
@@ -188,6 +200,7 @@ STEPS: list[tuple[str, Step]] = [
     ("link customers", link_step),
     ("triage", triage_step),
     ("export", export_step),
+    ("helpdesk", helpdesk_step),
     ("alerts", alerts_step),
     ("follow_ups", follow_ups_step),
     ("retention", retention_step),

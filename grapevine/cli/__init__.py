@@ -55,6 +55,7 @@ def _register() -> None:
         dashboard,
         jobs,
         ops,
+        privacy,
         quarantine,
         report,
         score,
@@ -62,13 +63,21 @@ def _register() -> None:
         users,
     )
 
-    for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops, report):
+    for module in (setup, jobs, quarantine, score, customers, dashboard, users, ops, report,
+                   privacy):  # fmt: skip
         for command in module.COMMANDS:
             cli.add_command(command)
     from grapevine.cli import audit  # audit list, retention
 
     for command in audit.COMMANDS:
         cli.add_command(command)
+    from grapevine.cli.cluster import COMMANDS as CLUSTER_COMMANDS  # worker
+
+    for command in CLUSTER_COMMANDS:
+        cli.add_command(command)
+    from grapevine.cli.helpdesk import helpdesk_group  # helpdesk sync
+
+    cli.add_command(helpdesk_group)
 
 
 _register()

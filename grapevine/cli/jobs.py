@@ -138,7 +138,12 @@ def with_quarantine(eng: Engine) -> Callable[[SourceResult], None]:
     hidden=True,
     help="Who started the run (recorded on the JobRun).",
 )
-def run(as_json: bool, verbose: int, trigger: str) -> None:
+@click.option(
+    "--distributed", is_flag=True,
+    help="Enqueue the day for the cluster's workers ([cluster] broker_url) and wait for it.",
+)  # fmt: skip
+@click.option("--day-id", hidden=True, help="The distributed day's id (the scheduler's slot).")
+def run(as_json: bool, verbose: int, trigger: str, distributed: bool, day_id: str | None) -> None:
     """Run the daily job once: crawl, analyse, open cases, export, alert, follow up.
 
     Prints a line per source as it finishes and a summary; the exit status is 1 when a
@@ -148,28 +153,50 @@ def run(as_json: bool, verbose: int, trigger: str) -> None:
     \b
     Example:
       grapevine run --config grapevine.toml
+      grapevine run --distributed     # on the workers of [cluster] (grapevine worker)
     """
     setup_logging(verbose)
     cfg = settings()
     eng = engine(cfg)
     previous = stopping.install()
     try:
-        with held_lock(eng, "run"):
+        if distributed:
+            from grapevine.cli.cluster import run_distributed
+
             if not as_json:
                 click.echo(crawl_banner(cfg))
-            crawl_cfg, unserved = _skip_unserved(cfg, eng, quiet=as_json)
-            summary = run_job(
-                crawl_cfg,
-                engine=eng,
-                trigger=trigger,
+            summary = run_distributed(
+                cfg, eng, trigger=trigger, day_id=day_id, quiet=as_json,
                 on_source_done=None if as_json else with_quarantine(eng),
-                log_level=log_level_name(verbose),
-                handle_signals=True,
-                on_progress=None if as_json else print_progress,
-                failed_sources=unserved,
-            )
+            )  # fmt: skip
+        else:
+            summary = _run_here(cfg, eng, as_json, trigger, verbose)
     finally:
         stopping.restore(previous)
+    _print_run(summary, eng, as_json)
+
+
+def _run_here(cfg: Settings, eng: Engine, as_json: bool, trigger: str, verbose: int) -> JobSummary:
+    """The daily job in this process, holding the run lock."""
+    with held_lock(eng, "run"):
+        if not as_json:
+            click.echo(crawl_banner(cfg))
+        crawl_cfg, unserved = _skip_unserved(cfg, eng, quiet=as_json)
+        summary = run_job(
+            crawl_cfg,
+            engine=eng,
+            trigger=trigger,
+            on_source_done=None if as_json else with_quarantine(eng),
+            log_level=log_level_name(verbose),
+            handle_signals=True,
+            on_progress=None if as_json else print_progress,
+            failed_sources=unserved,
+        )
+    return summary
+
+
+def _print_run(summary: JobSummary, eng: Engine, as_json: bool) -> None:
+    """The end of ``grapevine run``: the summary (or JSON) and the exit status."""
     if as_json:
         data = summary.as_dict()
         try:
@@ -256,6 +283,9 @@ def status(as_json: bool) -> None:
     data["quarantined"] = sum(held.values())
     for source in data["sources"]:
         source["quarantined"] = held.get(source["name"], 0)
+    from grapevine.helpdesk import conflict_lines
+
+    data["helpdesk_conflicts"] = conflict_lines(eng)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -276,6 +306,10 @@ def status(as_json: bool) -> None:
         click.echo(line)
     if data["quarantined"]:
         click.echo(f"Quarantined items: {data['quarantined']} (grapevine quarantine list)")
+    if data["helpdesk_conflicts"]:
+        click.echo("Helpdesk conflicts (case and ticket both changed; see the case page):")
+        for line in data["helpdesk_conflicts"]:
+            click.echo(f"  {line}")
 
 
 COMMANDS = [run, crawl, status]

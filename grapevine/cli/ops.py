@@ -5,6 +5,7 @@ import sys
 from datetime import UTC
 
 import click
+from sqlalchemy import Engine
 
 from grapevine import stopping
 from grapevine.cli.common import (
@@ -82,6 +83,7 @@ def schedule_command(verbose: int) -> None:
                 report.sent, report.failed, report.waiting,
                 "; " + "; ".join(report.problems) if report.problems else "",
             )  # fmt: skip
+        helpdesk_tick(current, eng)
 
     with held_lock(eng, "schedule"):
         stopping.STOP.reset()
@@ -96,6 +98,26 @@ def schedule_command(verbose: int) -> None:
             ).run()
         finally:
             stopping.restore(previous)
+
+
+def helpdesk_tick(cfg: Settings, eng: Engine) -> None:
+    """The helpdesk sync on the export tick (ticket status back to the cases)."""
+    from grapevine.helpdesk import describe, has_helpdesks, sync_now
+
+    if not has_helpdesks(cfg):
+        return
+    try:
+        report = sync_now(cfg, eng, wait=0)
+    except Busy:
+        log.debug("helpdesk sync skipped: another sync is running")
+        return
+    except Exception as exc:  # the tick goes on; the daily job reports it too
+        log.error("helpdesk sync failed: %s", exc)
+        return
+    for line in describe(report):
+        log.info("helpdesk: %s", line)
+    for problem in report.problems:
+        log.warning("helpdesk: %s", problem)
 
 
 def _print_report(report: ExportReport, dry_run: bool) -> None:
