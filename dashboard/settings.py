@@ -64,6 +64,9 @@ class DashboardSettings(BaseModel):
     port: int = 8501
     oidc: OidcSettings | None = None
     config_path: str | None = None
+    #: each source's settings by name (type, base_url, the ``*_env`` variable names; never a
+    #: secret), for the reply connectors of the case page (:mod:`dashboard.reply_view`)
+    reply_sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
     def sign_in_required(self) -> bool:

@@ -66,6 +66,7 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "GRAPEVINE_LEXICON": dict(settings.analysis.lexicon),
         "GRAPEVINE_ASPECTS": {k: list(v) for k, v in settings.analysis.aspects.items()},
         "GRAPEVINE_UNSCORED_LANGUAGES": settings.analysis.unscored_languages,
+        "GRAPEVINE_KEEP_RAW": settings.retention.keep_raw,
         # cluster: per-domain politeness across workers (crawler.cluster_politeness)
         "GRAPEVINE_REDIS_URL": settings.redis_url,
         "GRAPEVINE_REDIS_PREFIX": settings.cluster.key_prefix,
@@ -158,6 +159,8 @@ def dashboard_settings(settings: Settings) -> "DashboardSettings":
         if oidc
         else None,
         config_path=str(settings.path.resolve()),
+        # the reply connectors' settings: env variable names only, never a secret
+        reply_sources={s.name: s.model_dump(mode="json") for s in settings.sources},
     )
 
 

@@ -56,6 +56,19 @@ class ReplyOutcome:
     case_version: int | None = None
 
 
+#: Where a mention of a source type was said, in words (for "answer on …").
+PLATFORM_NAMES = {
+    "trustpilot": "Trustpilot",
+    "appstore": "the App Store",
+    "reddit": "Reddit",
+    "hackernews": "Hacker News",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "feed": "the site it came from",
+    "schemaorg": "the review site",
+}
+
+
 @dataclass
 class Channel:
     """Where a case's mention can be answered from Grapevine: the connector, or why not."""
@@ -69,7 +82,7 @@ class Channel:
         """The platform's name as people know it."""
         if self.connector is not None:
             return self.connector.platform
-        return self.source_type.replace("_", " ").title()
+        return PLATFORM_NAMES.get(self.source_type, self.source_type.replace("_", " ").title())
 
 
 def reason(error: ReplyError) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import actions, case_view, case_work, context, display, errors, loaders
+from dashboard import actions, case_view, case_work, context, display, errors, loaders, reply_view
 from storage.casefile import case_file
 
 cfg = context.settings()
@@ -42,6 +42,7 @@ context.read_only_notice(who)
 reading, working = st.columns([3, 2], gap="large")
 with reading:
     case_view.mention_panel(cf)
+    reply_view.posted_panel(cf, who, cfg)
     case_view.analysis_panel(cf)
     case_view.customer_panel(cf, who)
     case_view.timeline_panel(cf.case)
@@ -50,4 +51,5 @@ with working:
     case_work.quick_take(cf, who)
     case_work.work_form(cf, who, cfg, loaders.options()["assignees"])
     case_work.template_panel(cf, who, cfg)
+    reply_view.reply_panel(cf, who, cfg)
     case_work.send_panel(cf, who, cfg)

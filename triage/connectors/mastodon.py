@@ -60,6 +60,8 @@ class MastodonConnector:
     """Answers as the account whose token is in the environment."""
 
     platform = "Mastodon"
+    #: who sees a public reply, for the responder to choose ("direct" is the private reply)
+    public_visibilities = ("public", "unlisted", "private")
     can_private = True
     can_edit = True
     can_delete = True
