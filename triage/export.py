@@ -5,9 +5,10 @@ The ledger is the ``export`` table, one row per case and target (unique). A run:
 1. **queues**: every open case that has no row for a target and matches its rules gets a
    ``pending`` row (a case sent by hand from the dashboard already has one,
    :func:`triage.ledger.request_send`);
-2. **claims** each due row with a conditional update (``pending``/``failed`` whose next
-   attempt is due → ``sending`` with a fresh claim token), so two exporters never send the
-   same row;
+2. **claims** each due row (``pending``/``failed`` whose next attempt is due → ``sending``
+   with a fresh claim token) in one atomic step that re-checks the row is still due — on
+   PostgreSQL under ``FOR UPDATE SKIP LOCKED`` (:func:`storage.exports.claim`) — so two
+   exporters at once never send the same row;
 3. **sends** it with the row's idempotency key (:func:`~triage.export_payload.delivery_key`);
 4. **records** the outcome under the claim token: ``sent`` with the target's reference, or
    ``failed`` with the error and the next attempt after an exponential backoff
@@ -25,17 +26,15 @@ that ignores both keys see a case twice. A re-send by hand gets a new key on pur
 """
 
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, update
-from sqlalchemy import case as when_then
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
-from storage.models import Case, CaseEvent, Export
+from storage import exports as exports_sql
+from storage.exports import Claimed
 from storage.types import utcnow
 from triage.audit_trail import audit_export
 from triage.export_payload import (
@@ -50,9 +49,6 @@ from triage.targets import RetryPolicy, Target
 
 log = logging.getLogger(__name__)
 
-EXPORT = Export.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
-WAITING_STATES = ("pending", "failed", "sending")
 #: How long a claim may be held before another exporter treats the sender as dead.
 DEFAULT_LEASE = timedelta(minutes=15)
 
@@ -122,98 +118,65 @@ def enqueue(engine: Engine, target: Target, *, now: datetime, dry_run: bool = Fa
         ]
     if dry_run or not ids:
         return ids
-    rows = [
-        {"case_id": i, "target": target.name, "state": "pending", "attempts": 0,
-         "resends": 0, "created_at": now, "next_attempt_at": now}
-        for i in ids
-    ]  # fmt: skip
     with engine.begin() as conn:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(EXPORT).on_conflict_do_nothing(index_elements=["case_id", "target"])
-        conn.execute(stmt, rows)
+        exports_sql.queue_cases(conn, target=target.name, case_ids=ids, now=now)
     log.info("queued %d cases for %s", len(ids), target.name)
     return ids
 
 
 def due(
     engine: Engine, target: str, *, now: datetime, lease: timedelta, ignore_backoff: bool = False
-) -> list[Export]:
-    """The ledger rows of ``target`` to send now, highest priority first."""
-    ready: ColumnElement[bool] = col(Export.state).in_(("pending", "failed"))
-    if not ignore_backoff:
-        ready = and_(
-            ready,
-            or_(col(Export.next_attempt_at).is_(None), col(Export.next_attempt_at) <= now),
-        )
-    orphaned = and_(
-        col(Export.state) == "sending",
-        or_(col(Export.claimed_at).is_(None), col(Export.claimed_at) <= now - lease),
-    )
-    with Session(engine) as session:
-        return list(
-            session.execute(
-                select(Export)
-                .join(Case, col(Case.id) == col(Export.case_id))
-                .where(col(Export.target) == target, or_(ready, orphaned))
-                .order_by(col(Case.priority).desc(), col(Export.id))
-            ).scalars()
+) -> list[Any]:
+    """The ledger rows of ``target`` to send now, highest priority first (a snapshot)."""
+    with engine.connect() as conn:
+        return exports_sql.due_rows(
+            conn, target=target, now=now, lease=lease, ignore_backoff=ignore_backoff
         )
 
 
-def _claim(engine: Engine, row: Export, now: datetime) -> str | None:
-    token = uuid.uuid4().hex
+def _claim(
+    engine: Engine,
+    row: Any,
+    now: datetime,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    ignore_backoff: bool = False,
+) -> Claimed | None:
+    """Claim ``row`` for one delivery if it is still due (see :func:`storage.exports.claim`)."""
     with engine.begin() as conn:
-        result = conn.execute(
-            update(EXPORT)
-            .where(
-                EXPORT.c.id == row.id,
-                EXPORT.c.state == row.state,
-                func.coalesce(EXPORT.c.claim, "") == (row.claim or ""),
-            )
-            .values(state="sending", claim=token, claimed_at=now, attempts=EXPORT.c.attempts + 1)
-        )
-    return token if result.rowcount == 1 else None
-
-
-def _record_sent(
-    engine: Engine, row: Export, token: str, reference: str, key: str, now: datetime
-) -> bool:
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(EXPORT)
-            .where(EXPORT.c.id == row.id, EXPORT.c.claim == token)
-            .values(
-                state="sent", sent_at=now, reference=reference[:400], last_error=None,
-                claim=None, next_attempt_at=None,
-            )
+        return exports_sql.claim(
+            conn, export_id=row.id, expected_state=row.state, now=now, lease=lease,
+            ignore_backoff=ignore_backoff,
         )  # fmt: skip
-        if result.rowcount != 1:
+
+
+def _record_sent(engine: Engine, claimed: Claimed, reference: str, key: str, now: datetime) -> bool:
+    with engine.begin() as conn:
+        if not exports_sql.mark_sent(
+            conn, export_id=claimed.id, token=claimed.token, reference=reference, now=now
+        ):
             return False
-        conn.execute(
-            insert(EVENT).values(
-                case_id=row.case_id, at=now, actor="grapevine", kind="export",
-                message=f"sent to {row.target}",
-                data={"target": row.target, "reference": reference[:400], "key": key,
-                      "attempt": row.attempts + 1},
-            )
+        exports_sql.add_event(
+            conn, case_id=claimed.case_id, at=now, actor="grapevine",
+            message=f"sent to {claimed.target}",
+            data={"target": claimed.target, "reference": reference[:400], "key": key,
+                  "attempt": claimed.attempt},
         )  # fmt: skip
-        audit_export(conn, case_id=row.case_id, target=row.target, action="export.sent",
-                     attempt=row.attempts + 1, resends=row.resends)  # fmt: skip
+        audit_export(conn, case_id=claimed.case_id, target=claimed.target, action="export.sent",
+                     attempt=claimed.attempt, resends=claimed.resends)  # fmt: skip
     return True
 
 
-def _record_failed(engine: Engine, row: Export, token: str, error: str, next_at: datetime) -> None:
+def _record_failed(engine: Engine, claimed: Claimed, error: str, next_at: datetime) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            update(EXPORT)
-            .where(EXPORT.c.id == row.id, EXPORT.c.claim == token)
-            .values(state="failed", last_error=error[:1000], next_attempt_at=next_at, claim=None)
+        exports_sql.mark_failed(
+            conn, export_id=claimed.id, token=claimed.token, error=error, next_attempt_at=next_at
         )
-        audit_export(conn, case_id=row.case_id, target=row.target, action="export.failed",
-                     attempt=row.attempts + 1)  # fmt: skip
+        audit_export(conn, case_id=claimed.case_id, target=claimed.target,
+                     action="export.failed", attempt=claimed.attempt)  # fmt: skip
 
 
-def _reason(row: Export) -> str:
+def _reason(row: Any) -> str:
     if row.state == "sending":
         return "unfinished"
     if row.state == "failed":
@@ -223,12 +186,7 @@ def _reason(row: Export) -> str:
 
 def _waiting(engine: Engine, target: str) -> tuple[int, datetime | None]:
     with engine.connect() as conn:
-        count, first = conn.execute(
-            select(func.count(), func.min(col(Export.next_attempt_at))).where(
-                col(Export.target) == target, col(Export.state).in_(WAITING_STATES)
-            )
-        ).one()
-    return int(count), first
+        return exports_sql.waiting(conn, target=target)
 
 
 def export_pending(
@@ -268,14 +226,16 @@ def export_pending(
             tr.waiting, tr.next_attempt_at = _waiting(engine, target.name)
             continue
         if target.problem is None:
-            _send_rows(engine, target, rows, tr, retry, link, should_stop, clock)
+            _send_rows(
+                engine, target, rows, tr, retry, link, should_stop, clock, lease, ignore_backoff
+            )
         else:
             log.error("export target %s is not usable: %s", target.name, target.problem)
         tr.waiting, tr.next_attempt_at = _waiting(engine, target.name)
     return report
 
 
-def _plan(engine: Engine, tr: TargetReport, queued: list[int], rows: list[Export]) -> None:
+def _plan(engine: Engine, tr: TargetReport, queued: list[int], rows: list[Any]) -> None:
     with engine.connect() as conn:
         records = load_records(conn, [*queued, *(r.case_id for r in rows)])
     for case_id in queued:
@@ -294,12 +254,14 @@ def _plan(engine: Engine, tr: TargetReport, queued: list[int], rows: list[Export
 def _send_rows(
     engine: Engine,
     target: Target,
-    rows: list[Export],
+    rows: list[Any],
     tr: TargetReport,
     retry: RetryPolicy,
     link: CaseLink,
     should_stop: Callable[[], bool] | None,
     clock: Callable[[], datetime],
+    lease: timedelta,
+    ignore_backoff: bool,
 ) -> None:
     failures_in_a_row = 0
     with engine.connect() as conn:  # the cases as they are at the start of the run
@@ -311,31 +273,32 @@ def _send_rows(
                 tr.stopped = True
                 break
             now = clock()
-            token = _claim(engine, row, now)
-            if token is None:
-                continue  # another exporter took it, or it was re-queued by hand
+            claimed = _claim(engine, row, now, lease=lease, ignore_backoff=ignore_backoff)
+            if claimed is None:
+                continue  # another exporter has it or had it, or it was re-queued by hand
             record = records.get(row.case_id)
             if record is None:
                 continue  # the case was deleted meanwhile (its ledger rows went with it)
-            key = delivery_key(row.case_id, row.target, row.created_at, row.resends)
+            # the key from the row as claimed (a resend by hand meanwhile has a new one)
+            key = delivery_key(claimed.case_id, claimed.target, claimed.created_at, claimed.resends)
             delivery = Delivery(
                 key=key,
                 payload=case_payload(record, key=key, case_url=link(row.case_id)),
-                attempt=row.attempts + 1,
-                uncertain=row.state == "sending",
+                attempt=claimed.attempt,
+                uncertain=claimed.uncertain,
             )
             try:
                 reference = sender.send(delivery)
             except DeliveryError as exc:
                 error = str(exc)
-                next_at = clock() + retry.delay(row.attempts + 1)
-                _record_failed(engine, row, token, error, next_at)
+                next_at = clock() + retry.delay(claimed.attempt)
+                _record_failed(engine, claimed, error, next_at)
                 tr.failed += 1
                 if error not in tr.errors:
                     tr.errors.append(error)
                 log.warning(
                     "case %d to %s failed (attempt %d): %s; next attempt at %s",
-                    row.case_id, target.name, row.attempts + 1, error, f"{next_at:%H:%M:%S}",
+                    row.case_id, target.name, claimed.attempt, error, f"{next_at:%H:%M:%S}",
                 )  # fmt: skip
                 failures_in_a_row += 1
                 if failures_in_a_row >= retry.stop_after:
@@ -347,7 +310,7 @@ def _send_rows(
                     break
                 continue
             failures_in_a_row = 0
-            if _record_sent(engine, row, token, reference, key, clock()):
+            if _record_sent(engine, claimed, reference, key, clock()):
                 tr.sent += 1
                 log.info("case %d sent to %s", row.case_id, target.name)
             else:
@@ -361,17 +324,8 @@ def _send_rows(
 def ledger_backlog(engine: Engine) -> dict[str, dict[str, object]]:
     """Per target: rows waiting, rows whose last attempt failed, and the oldest waiting row."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                col(Export.target),
-                func.count(),
-                func.sum(when_then((col(Export.state) == "failed", 1), else_=0)),
-                func.min(col(Export.created_at)),
-            )
-            .where(col(Export.state).in_(WAITING_STATES))
-            .group_by(col(Export.target))
-        ).all()
+        rows = exports_sql.backlog(conn)
     return {
-        target: {"waiting": int(n), "failing": int(failing or 0), "oldest": oldest}
+        target: {"waiting": n, "failing": failing, "oldest": oldest}
         for target, n, failing, oldest in rows
     }

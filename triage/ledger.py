@@ -7,78 +7,35 @@ minutes). A case that was already delivered goes again under a new idempotency k
 row's ``resends`` counter), so the receiver does not discard it as a duplicate.
 """
 
-from sqlalchemy import Engine, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from storage.models import CaseEvent, Export
+from storage import exports as exports_sql
+from storage.models import Export
 from storage.types import utcnow
 from triage.audit_trail import audit_export
-
-EXPORT = Export.__table__  # type: ignore[attr-defined]
 
 
 def exports_for_case(engine: Engine, case_id: int) -> list[Export]:
     """The ledger rows of one case, by target."""
     with Session(engine) as session:
-        return list(
-            session.execute(
-                select(Export).where(col(Export.case_id) == case_id).order_by(col(Export.target))
-            ).scalars()
-        )
+        return exports_sql.rows_for_case(session, case_id=case_id)
 
 
 def request_send(engine: Engine, case_id: int, target: str, *, actor: str) -> Export:
     """Queue a case for ``target`` now, or again if it was sent before (a resend by hand)."""
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
-        existing = session.execute(
-            select(Export).where(col(Export.case_id) == case_id, col(Export.target) == target)
-        ).scalar_one_or_none()
-        if existing is None:
-            session.execute(
-                insert(EXPORT).values(
-                    case_id=case_id,
-                    target=target,
-                    state="pending",
-                    attempts=0,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-            )
-            message = f"queued for {target}"
-        else:
-            # a case already delivered (or being delivered) goes again under a new key
-            again = existing.state in ("sent", "sending")
-            session.execute(
-                update(EXPORT)
-                .where(EXPORT.c.id == existing.id)
-                .values(
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    last_error=None,
-                    claim=None,
-                    resends=EXPORT.c.resends + (1 if again else 0),
-                )
-            )
-            message = f"queued again for {target}"
-        resend = existing is not None and existing.state in ("sent", "sending")
+        conn = session.connection()
+        resend = exports_sql.request(conn, case_id=case_id, target=target, now=now)
+        message = f"queued for {target}" if resend is None else f"queued again for {target}"
         action = "export.resend" if resend else "export.requested"
-        audit_export(
-            session.connection(), case_id=case_id, target=target, action=action, actor=actor
-        )
-        session.execute(
-            insert(CaseEvent.__table__).values(  # type: ignore[attr-defined]
-                case_id=case_id,
-                at=now,
-                actor=actor,
-                kind="export",
-                message=message,
-                data={"target": target, "manual": True},
-            )
-        )
+        audit_export(conn, case_id=case_id, target=target, action=action, actor=actor)
+        exports_sql.add_event(
+            conn, case_id=case_id, at=now, actor=actor, message=message,
+            data={"target": target, "manual": True},
+        )  # fmt: skip
         session.commit()
-        row = session.execute(
-            select(Export).where(col(Export.case_id) == case_id, col(Export.target) == target)
-        ).scalar_one()
+        row = exports_sql.row_for(session, case_id=case_id, target=target)
+        assert row is not None  # written just above
         return row
