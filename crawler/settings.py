@@ -73,6 +73,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
     "crawler.pipelines.BrandMatchPipeline": 200,
     "crawler.pipelines.AnalysisPipeline": 300,
+    # raw payloads cut down to the ids the product uses (off with [retention] keep_raw)
+    "crawler.minimise.MinimisePipeline": 350,
     "crawler.pipelines.StoragePipeline": 400,
 }
 EXTENSIONS = {
