@@ -43,6 +43,8 @@ class JobSummary:
 
     sources: list[SourceResult] = field(default_factory=list)
     cases_opened: int = 0
+    #: Cases found answered on the platform (the company's reply, or the brand's account).
+    cases_answered: int = 0
     #: Per source over the case cap: mentions needing attention, cases opened, waiting.
     floods: dict[str, dict[str, int]] = field(default_factory=dict)
     exports_sent: int = 0
@@ -71,6 +73,7 @@ class JobSummary:
         return {
             "sources": [s.as_dict() for s in self.sources],
             "cases_opened": self.cases_opened,
+            "cases_answered": self.cases_answered,
             "cases_waiting": sum(f["waiting"] for f in self.floods.values()),
             "floods": self.floods,
             "links_suggested": self.links_suggested,
@@ -187,6 +190,17 @@ def alerts_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
         raise StepProblem("; ".join(report.errors))
 
 
+def answers_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+    """Mark cases answered on the platform, even outside Grapevine (:mod:`triage.replies`)."""
+    from triage.replies import record_platform_answers
+
+    sources = {s.name: s.model_dump(mode="json") for s in settings.sources if s.enabled}
+    report = record_platform_answers(engine, sources=sources, environ=settings.env)
+    summary.cases_answered = len(report.marked)
+    if report.problems:
+        raise StepProblem("; ".join(report.problems))
+
+
 def follow_ups_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
     """Remind the team of resolved cases due a follow-up (30, 60, 90 days)."""
     sent, errors = follow_ups_now(settings, engine)
@@ -199,6 +213,7 @@ def follow_ups_step(settings: Settings, engine: Engine, summary: JobSummary) -> 
 STEPS: list[tuple[str, Step]] = [
     ("link customers", link_step),
     ("triage", triage_step),
+    ("answers", answers_step),
     ("export", export_step),
     ("helpdesk", helpdesk_step),
     ("alerts", alerts_step),
