@@ -129,6 +129,16 @@ silence_factor = 3.0      # a source silent for 3x its usual gap between new men
 failed_runs = 3           # or failing this many runs in a row
 # channels = [{{ type = "webhook", name = "slack", url_env = "GRAPEVINE_SLACK_WEBHOOK" }}]
 
+# How long Grapevine keeps what it collected, in days (a key left out: kept for ever).
+# The daily job applies it; `grapevine retention --dry-run` shows what a run would remove.
+[retention]
+raw_payload_days = 30       # raw payloads (only the ids the product uses are stored)
+crawl_run_days = 180        # crawl runs and their stats (each source's newest stays)
+# mention_text_days = 365   # blank mention text and title (scores, ratings, counts stay)
+# closed_case_days = 730    # anonymise closed cases (their counts and timings stay)
+# audit_days = 1095         # the audit trail (left out: kept for ever)
+keep_raw = false            # true: store the whole raw payload a source served
+
 # Dashboard users (no users: the dashboard only listens on 127.0.0.1).
 # Make a hash with `grapevine users hash`.
 # [[users]]
