@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.LoudRedirectMiddleware": 600,
     # below the retry middleware: it sees the failures that are not retried
     "crawler.middlewares.DownloadFailureMiddleware": 545,
+    # cluster: one delay per domain across workers (NotConfigured without GRAPEVINE_REDIS_URL)
+    "crawler.cluster_politeness.ClusterPolitenessMiddleware": 800,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.PageCountMiddleware": 60,
@@ -81,6 +83,8 @@ EXTENSIONS = {
     # spidermon first: its monitors must have run when the CrawlRun is closed
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,
     "crawler.extensions.CrawlRunRecorder": 500,
+    # cluster: a spider on a shared scrapy-redis queue closes when the source is quiet
+    "crawler.shared_queue.SharedIdleClose": 510,
 }
 
 SPIDERMON_ENABLED = True

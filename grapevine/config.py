@@ -31,6 +31,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 
 from grapevine.config_base import Strict
+from grapevine.config_cluster import BROKER_URL_ENV, ClusterConfig
 from grapevine.config_ops import (
     AlertsConfig,
     ExportConfig,
@@ -184,6 +185,7 @@ class Settings(Strict):
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     users: list[UserConfig] = Field(default_factory=list)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
 
     # not from the file: where it was read and the environment it was read with
     path: Path = Field(default=Path(DEFAULT_CONFIG), exclude=True)
@@ -227,6 +229,18 @@ class Settings(Strict):
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             parsed = parsed.set(database=str(self.resolve_path(parsed.database)))
         return parsed.render_as_string(hide_password=False)
+
+    @property
+    def broker_url(self) -> str | None:
+        """The cluster's broker: ``GRAPEVINE_BROKER_URL``, else ``[cluster] broker_url``."""
+        return self.env.get(BROKER_URL_ENV) or self.cluster.broker_url
+
+    @property
+    def redis_url(self) -> str | None:
+        """Redis for the crawl's shared politeness and queues: ``[crawl] redis_url``, else a
+        Redis broker."""
+        broker = self.broker_url
+        return self.crawl.redis_url or (broker if broker and broker.startswith("redis") else None)
 
     def secret(self, env_name: str | None) -> str | None:
         """The secret held in the environment variable ``env_name`` (``None`` if unset)."""

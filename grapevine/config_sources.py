@@ -3,9 +3,11 @@
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from grapevine.config_base import NAME_RE, Strict
+
+ENV_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
 class CrawlConfig(Strict):
@@ -36,7 +38,8 @@ class CrawlConfig(Strict):
         default=30.0, ge=0, description="seconds between progress lines (0: none)"
     )
     redis_url: str | None = Field(
-        default=None, description="share the request queue and dupefilter (scrapy-redis)"
+        default=None,
+        description="cluster: per-domain politeness and shared queues (default: a Redis broker)",
     )
 
 
@@ -51,6 +54,10 @@ class SourceBase(Strict):
     max_pages: int | None = Field(default=None, ge=1)
     max_items: int | None = Field(default=None, ge=0)
     overlap_days: float | None = Field(default=None, ge=0, le=90)
+    #: cluster: the source's request queue and duplicate filter in Redis (scrapy-redis),
+    #: crawled by ``workers`` tasks at once, each page fetched once
+    shared_queue: bool = False
+    workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("base_url")
     @classmethod
@@ -111,6 +118,9 @@ class MastodonSource(SourceBase):
     hashtags: list[str] = Field(default_factory=list)
     query: str | None = None
     token_env: str | None = None
+    #: the brand's own account (``@larkwood`` or ``larkwood@mastodon.social``): its reply in
+    #: a thread marks the case answered; replies are posted as the account of ``token_env``
+    account: str | None = None
 
     @model_validator(mode="after")
     def _something(self) -> "MastodonSource":
@@ -118,6 +128,20 @@ class MastodonSource(SourceBase):
             raise ValueError("base_url: the instance's address, like https://mastodon.social")
         if not self.hashtags and not self.query:
             raise ValueError("hashtags: a list of hashtags or a query")
+        return self
+
+
+class MastodonNotificationsSource(SourceBase):
+    """The mentions of the brand's own Mastodon account (``/api/v1/notifications``)."""
+
+    type: Literal["mastodon_notifications"]
+    token_env: str = Field(min_length=1, description="a token with read:notifications")
+    account: str | None = None
+
+    @model_validator(mode="after")
+    def _server(self) -> "MastodonNotificationsSource":
+        if not self.base_url:
+            raise ValueError("base_url: the account's server, like https://mastodon.social")
         return self
 
 
@@ -145,15 +169,71 @@ class SchemaOrgSource(SourceBase):
     next_selector: str | None = None
 
 
+class _OwnerApiSource(SourceBase):
+    """A review platform's owner API: the company's own listings, every review, and replies."""
+
+    @field_validator("*")
+    @classmethod
+    def _env_names(cls, value: object, info: ValidationInfo) -> object:
+        name = info.field_name or ""
+        if name.endswith("_env") and value is not None and not re.match(ENV_RE, str(value)):
+            raise ValueError("the name of an environment variable, like APPSTORE_KEY_ID")
+        return value
+
+
+class AppStoreConnectSource(_OwnerApiSource):
+    """App Store Connect API: every review of the company's app; replies (JWT from a .p8 key)."""
+
+    type: Literal["appstore_connect"]
+    app_id: str = Field(pattern=r"^\d+$")
+    key_id_env: str
+    issuer_id_env: str
+    private_key_env: str
+
+
+class GooglePlaySource(_OwnerApiSource):
+    """Google Play Developer API: the app's reviews and replies (a service-account key)."""
+
+    type: Literal["googleplay"]
+    package_name: str = Field(pattern=r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
+    service_account_env: str
+
+
+class GoogleBusinessSource(_OwnerApiSource):
+    """Google Business Profile API: the locations' Google reviews and replies."""
+
+    type: Literal["googlebusiness"]
+    account_id: str = Field(pattern=r"^\d+$")
+    location_ids: list[str] = Field(min_length=1)
+    service_account_env: str
+
+
+class TrustpilotBusinessSource(_OwnerApiSource):
+    """Trustpilot business API (with an API key): the business unit's reviews and replies."""
+
+    type: Literal["trustpilot_business"]
+    business_unit_id: str = Field(min_length=1)
+    business_user_id: str | None = Field(
+        default=None, description="the Trustpilot business user replies are posted as"
+    )
+    api_key_env: str
+    api_secret_env: str
+
+
 Source = Annotated[
     TrustpilotSource
     | AppStoreSource
     | RedditSource
     | HackerNewsSource
     | MastodonSource
+    | MastodonNotificationsSource
     | BlueskySource
     | FeedSource
-    | SchemaOrgSource,
+    | SchemaOrgSource
+    | AppStoreConnectSource
+    | GooglePlaySource
+    | GoogleBusinessSource
+    | TrustpilotBusinessSource,
     Field(discriminator="type"),
 ]
 SOURCE_TYPES = (
@@ -162,7 +242,12 @@ SOURCE_TYPES = (
     "reddit",
     "hackernews",
     "mastodon",
+    "mastodon_notifications",
     "bluesky",
     "feed",
     "schemaorg",
+    "appstore_connect",
+    "googleplay",
+    "googlebusiness",
+    "trustpilot_business",
 )

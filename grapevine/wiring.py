@@ -67,7 +67,6 @@ def scrapy_settings(settings: Settings, *, log_level: str = "WARNING") -> dict[s
         "GRAPEVINE_ASPECTS": {k: list(v) for k, v in settings.analysis.aspects.items()},
         "GRAPEVINE_UNSCORED_LANGUAGES": settings.analysis.unscored_languages,
         "GRAPEVINE_KEEP_RAW": settings.retention.keep_raw,
-        "GRAPEVINE_KEEP_RAW": settings.retention.keep_raw,
         # cluster: per-domain politeness across workers (crawler.cluster_politeness)
         "GRAPEVINE_REDIS_URL": settings.redis_url,
         "GRAPEVINE_REDIS_PREFIX": settings.cluster.key_prefix,
