@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import actions, advocates_view, audit_view, case_view, context, display, loaders
+from dashboard.privacy_view import show as privacy_actions
 from storage.advocates import customer_events
 from storage.casefile import customer_mentions, get_customer, open_case_count_for
 
@@ -77,6 +78,7 @@ for label, value in (
 for platform, handle in (customer.handles or {}).items():
     facts.append(f"On {display.clean(platform)}: {display.clean(handle)}")
 st.text("\n".join(facts))
+privacy_actions(who, customer)
 st.metric("Open cases", open_case_count_for(context.engine(), customer.id or 0))
 timeline = customer_events(context.engine(), customer_id=customer.id or 0)
 if timeline:

@@ -1,0 +1,95 @@
+"""The Customers page's privacy actions, for admins: download what we hold, forget them.
+
+"Forget this customer" first shows what will be erased (rows per table, the targets their
+cases went to) and asks again; the erasure is :func:`storage.privacy.forget_person`, in one
+transaction with its audit row. The file-drop exports are cleaned by ``grapevine forget``
+on the server (the dashboard does not know their paths).
+"""
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from dashboard import actions, audit_view, context
+from dashboard.auth import Person
+from storage import privacy
+from storage.models import Customer
+
+CONFIRM_KEY = "privacy_confirm_customer"
+
+
+def _held(crm_id: str) -> tuple[privacy.Person, dict[str, Any], list[dict[str, Any]]]:
+    with context.engine().connect() as conn:
+        person = privacy.find_person(conn, customer=crm_id)
+        data = privacy.person_data(conn, person)
+        sent = privacy.export_targets(conn, person)
+    return person, data, sent
+
+
+def _downloaded(who: Person, customer_id: int, counts: dict[str, int]) -> None:
+    audit_view.note(
+        "person.exported",
+        actor=who.name,
+        subject_type="customer",
+        subject_id=customer_id,
+        summary="access request downloaded on the Customers page",
+        detail={"counts": counts, "customer_ids": [customer_id]},
+    )
+
+
+def _forget(who: Person, customer: Customer) -> None:
+    with context.engine().begin() as conn:
+        _, counts, _ = privacy.forget_person(
+            conn, actor=who.name, customer=customer.external_id, reason="dashboard"
+        )
+    st.session_state.pop(CONFIRM_KEY, None)
+    st.session_state["customer_id"] = None
+    st.query_params.pop("customer", None)
+    mentions = counts.get("mention", 0)
+    actions.flash(
+        f"The customer was forgotten: {mentions} mention(s) and "
+        f"{counts.get('triage_case', 0)} case(s) anonymised, tombstones written. "
+        "File-drop exports: run `grapevine forget` on the server to clean them."
+    )
+
+
+def show(who: Person, customer: Customer) -> None:
+    """The admin's privacy actions for ``customer`` (nothing for anybody else)."""
+    if not who.is_admin or customer.id is None:
+        return
+    customer_id = customer.id
+    person, data, sent = _held(customer.external_id)
+    counts = person.counts()
+    st.caption("Privacy (admins)")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download what we hold (JSON)",
+        data=json.dumps(data, indent=2, ensure_ascii=False, default=str),
+        file_name=f"customer-{customer.external_id}.json",
+        mime="application/json",
+        key="btn_privacy_download",
+        on_click=_downloaded,
+        args=(who, customer_id, counts),
+    )
+    if right.button("Forget this customer", key="btn_privacy_forget"):
+        st.session_state[CONFIRM_KEY] = customer_id
+    if st.session_state.get(CONFIRM_KEY) != customer_id:
+        return
+    lines = [f"{table}: {n}" for table, n in counts.items()]
+    st.warning(
+        "This erases the customer and anonymises their mentions and cases. It cannot be "
+        "undone.\n\n" + "\n".join(f"- {line}" for line in lines)
+    )
+    if sent:
+        st.caption(
+            "Already sent, cannot be recalled from here (ask each target): "
+            + ", ".join(f"case #{r['case_id']} → {r['target']}" for r in sent)
+        )
+    yes, no = st.columns(2)
+    if yes.button("Yes, forget this customer", key="btn_privacy_forget_yes", type="primary"):
+        _forget(who, customer)
+        st.rerun()
+    if no.button("Cancel", key="btn_privacy_forget_no"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        st.rerun()
