@@ -91,6 +91,11 @@ def print_summary(summary: JobSummary) -> None:
             f"{flood['opened']:,} cases opened, {flood['waiting']:,} wait for the next runs "
             "([triage] max_new_cases_per_source)"
         )
+    if summary.cases_answered:
+        click.echo(
+            f"Answered on the platform (outside Grapevine or before this run): "
+            f"{summary.cases_answered} case{'' if summary.cases_answered == 1 else 's'}"
+        )
     if summary.retention:
         click.echo("Retention: " + retention_line(summary.retention))
     for step, error in summary.step_errors.items():
