@@ -1,0 +1,119 @@
+"""Google Play Developer API: the reviews of the company's own Android app, with its replies.
+
+Options: ``package_name`` and ``token_provider`` (the service account's OAuth access token,
+built by :mod:`grapevine.wiring` from :mod:`triage.connectors.owner_auth`; see
+:mod:`crawler.spiders.appstore_connect` for why the spider signs nothing).
+
+Listing: ``GET /androidpublisher/v3/applications/{packageName}/reviews?maxResults=100``, paged
+by ``tokenPagination.nextPageToken`` (the ``token`` parameter). Google serves the reviews
+created or changed in the last week, most recently changed first: each review's
+``comments[].userComment`` (text, starRating, lastModified.seconds, reviewerLanguage) is the
+mention, its ``developerComment`` fills ``reply_text``/``reply_at``. The review carries no
+creation time, so its last change is its publication (and an edit counts as new). A run stopped
+by ``max_pages`` keeps the next token in the cursor.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+from scrapy.http import Response
+
+from crawler.items import MentionItem
+from crawler.parsing import as_int, dig
+from crawler.spiders.appstore_connect import OwnerApiSpider
+from crawler.spiders.base import Listing, coverage_rules
+
+PAGE_SIZE = 100
+
+
+class GooglePlaySpider(OwnerApiSpider):
+    """Read an app's reviews through the Google Play Developer API."""
+
+    name = "googleplay"
+    platform = "Google Play"
+    custom_settings = {**coverage_rules(rating=1.0), **OwnerApiSpider.owner_settings}
+    default_base_url = "https://androidpublisher.googleapis.com"
+
+    def page_url(self, token: str | None = None) -> str:
+        """The review list page starting at ``token`` (``None``: the first)."""
+        query: dict[str, Any] = {"maxResults": PAGE_SIZE}
+        if token:
+            query["token"] = token
+        package = self.options.get("package_name")
+        return self.url(f"/androidpublisher/v3/applications/{package}/reviews?{urlencode(query)}")
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Sign in, then the first page (and the unread rest of an earlier run)."""
+        if not self.options.get("package_name"):
+            self.report_problem(None, "no package_name configured")
+            return
+        listing = Listing(self, "reviews")
+        if not await self.sign_in():
+            return
+        yield self.api_request(self.page_url(), kind="new", read=1)
+        if listing.gap is not None and listing.gap_stop:
+            yield self.api_request(self.page_url(str(listing.gap_stop)), kind="gap", read=1)
+
+    async def parse(
+        self, response: Response, kind: str = "new", read: int = 1, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Yield one page's reviews; follow the next page token while pages bring new ones."""
+        if response.status == 401:
+            retry = await self.unauthorised(response)
+            if retry is not None:
+                yield retry
+            return
+        data = self.read_json(response)
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            self.report_problem(response, "not a reviews.list answer")
+            return
+        reviews = data.get("reviews") or []
+        if not isinstance(reviews, list):
+            self.report_problem(response, "not a reviews.list answer ('reviews' is no list)")
+            return
+        if not reviews and kind == "new" and read == 1:
+            self.empty_result()
+        self.saw_entries(len(reviews))
+        scan = self.listings["reviews"].scan(kind, edits=True)
+        for _, item in scan.new(reviews, self.review_item):
+            yield item
+        token = dig(data, "tokenPagination", "nextPageToken")
+        resume = token if isinstance(token, str) and token and reviews else None
+        if scan.follow(read, resume):
+            yield self.api_request(self.page_url(resume), kind=kind, read=read + 1)
+
+    def review_item(self, review: Any) -> MentionItem | None:
+        """One review: the user's comment and the developer's reply."""
+        if not isinstance(review, dict):
+            return None
+        comments = [c for c in review.get("comments") or [] if isinstance(c, dict)]
+        user = next((c["userComment"] for c in comments if "userComment" in c), None)
+        developer: Any = next(
+            (c["developerComment"] for c in comments if "developerComment" in c), {}
+        )
+        if not isinstance(user, dict):
+            return None
+        review_id = review.get("reviewId")
+        package = self.options.get("package_name")
+        return self.item(
+            external_id=review_id,
+            url=f"https://play.google.com/store/apps/details?id={package}&reviewId={review_id}",
+            author=review.get("authorName") or "A Google user",
+            text=(user.get("text") or "").strip(),
+            rating=as_int(user.get("starRating")),
+            published_at=as_int(dig(user, "lastModified", "seconds")),
+            language=(user.get("reviewerLanguage") or "").split("_")[0].split("-")[0] or None,
+            reach=as_int(user.get("thumbsUpCount")),
+            metrics={
+                "thumbs_up": as_int(user.get("thumbsUpCount")),
+                "thumbs_down": as_int(user.get("thumbsDownCount")),
+                "app_version": user.get("appVersionName"),
+                "device": user.get("device"),
+            },
+            reply_text=developer.get("text") if isinstance(developer, dict) else None,
+            reply_at=as_int(dig(developer, "lastModified", "seconds")),
+            raw={"id": review_id, "language": user.get("reviewerLanguage")},
+        )
