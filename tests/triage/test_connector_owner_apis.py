@@ -20,7 +20,14 @@ import triage.connectors.appstore_connect
 import triage.connectors.googlebusiness
 import triage.connectors.googleplay
 import triage.connectors.trustpilot_business  # noqa: F401  (each registers its connector)
-from triage.connectors.base import REGISTRY, Connector, ReplyError, ReplyTarget
+from triage.connectors.base import (
+    REGISTRY,
+    Connector,
+    ReplyError,
+    ReplyTarget,
+    connector_for,
+    has_connector,
+)
 from triage.connectors.owner_auth import GoogleServiceAccountToken, token_provider
 
 KINDS = ["appstore_connect", "googleplay", "googlebusiness", "trustpilot_business"]
@@ -60,6 +67,10 @@ def target(kind: str, review: str | None = None) -> ReplyTarget:
     return ReplyTarget(
         source_type=kind, external_id=review, raw=raw if kind == "googlebusiness" else {}
     )
+
+
+def test_every_owner_api_has_a_connector() -> None:
+    assert all(has_connector(kind) for kind in KINDS)
 
 
 def test_app_store_posts_edits_and_deletes_the_documented_way(
@@ -188,10 +199,10 @@ def test_refused_and_missing_credentials_are_auth_errors(
         tp.post(target("trustpilot_business"), "x", visibility="public")
     assert refused.value.kind == "auth" and "Invalid ApiKey" in refused.value.message
     env = {k: v for k, v in keys.environ(api).items() if k != "ASC_P8"}
-    apple = REGISTRY["appstore_connect"](source("appstore_connect", api), env)
     with pytest.raises(ReplyError) as missing:
-        apple.post(target("appstore_connect"), "x", visibility="public")
-    assert missing.value.kind == "auth" and "private_key is not set" in missing.value.message
+        connector_for(source("appstore_connect", api), env)
+    assert missing.value.kind == "auth"
+    assert missing.value.message == "environment variable ASC_P8 (private_key_env) is not set"
     other = make_keys()  # a key the platform does not know
     env = keys.environ(api) | {"ASC_P8": other.apple_p8}
     wrong = REGISTRY["appstore_connect"](source("appstore_connect", api), env)

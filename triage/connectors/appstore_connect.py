@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, Visibility, register
-from triage.connectors.owner_auth import OwnerApiClient, base_url, token_provider
+from triage.connectors.owner_auth import (
+    OwnerApiClient,
+    base_url,
+    check_credentials,
+    token_provider,
+)
 
 
 class AppStoreConnectConnector:
@@ -76,5 +81,6 @@ class AppStoreConnectConnector:
 @register("appstore_connect")
 def connector(source: Mapping[str, Any], environ: Mapping[str, str]) -> AppStoreConnectConnector:
     """The App Store Connect connector of a source's settings."""
+    check_credentials(source, environ)
     client = OwnerApiClient(base_url(source), token_provider(source, environ))
     return AppStoreConnectConnector(client, app_id=source.get("app_id"))

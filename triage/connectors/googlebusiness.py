@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, Visibility, register
-from triage.connectors.owner_auth import OwnerApiClient, base_url, token_provider
+from triage.connectors.owner_auth import (
+    OwnerApiClient,
+    base_url,
+    check_credentials,
+    token_provider,
+)
 
 
 class GoogleBusinessConnector:
@@ -64,6 +69,7 @@ class GoogleBusinessConnector:
 @register("googlebusiness")
 def connector(source: Mapping[str, Any], environ: Mapping[str, str]) -> GoogleBusinessConnector:
     """The Google Business Profile connector of a source's settings."""
+    check_credentials(source, environ)
     client = OwnerApiClient(base_url(source), token_provider(source, environ))
     locations = source.get("location_ids") or []
     if isinstance(locations, str):

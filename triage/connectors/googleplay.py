@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import quote
 
 from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, Visibility, register
-from triage.connectors.owner_auth import OwnerApiClient, base_url, token_provider
+from triage.connectors.owner_auth import (
+    OwnerApiClient,
+    base_url,
+    check_credentials,
+    token_provider,
+)
 
 
 class GooglePlayConnector:
@@ -56,5 +61,6 @@ class GooglePlayConnector:
 @register("googleplay")
 def connector(source: Mapping[str, Any], environ: Mapping[str, str]) -> GooglePlayConnector:
     """The Google Play connector of a source's settings."""
+    check_credentials(source, environ)
     client = OwnerApiClient(base_url(source), token_provider(source, environ))
     return GooglePlayConnector(client, str(source.get("package_name") or ""))

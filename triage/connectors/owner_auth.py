@@ -339,6 +339,14 @@ def secret(source: Mapping[str, Any], environ: Mapping[str, str], key: str) -> s
     return str(value) if value else None
 
 
+def check_credentials(source: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """``ReplyError('auth')`` naming the first environment variable a source's ``*_env`` keys
+    name that is not set (a connector is built only with its credentials at hand)."""
+    for key, env_name in source.items():
+        if key.endswith("_env") and env_name and not environ.get(str(env_name)):
+            raise ReplyError("auth", f"environment variable {env_name} ({key}) is not set")
+
+
 def base_url(source: Mapping[str, Any]) -> str:
     """The source's API address: its ``base_url`` or the platform's."""
     return str(source.get("base_url") or DEFAULT_BASE_URLS[str(source["type"])]).rstrip("/")

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, Visibility, register
-from triage.connectors.owner_auth import OwnerApiClient, base_url, token_provider
+from triage.connectors.owner_auth import (
+    OwnerApiClient,
+    base_url,
+    check_credentials,
+    token_provider,
+)
 
 
 class TrustpilotBusinessConnector:
@@ -54,5 +59,6 @@ class TrustpilotBusinessConnector:
 @register("trustpilot_business")
 def connector(source: Mapping[str, Any], environ: Mapping[str, str]) -> TrustpilotBusinessConnector:
     """The Trustpilot business-API connector of a source's settings."""
+    check_credentials(source, environ)
     client = OwnerApiClient(base_url(source), token_provider(source, environ))
     return TrustpilotBusinessConnector(client, source.get("business_user_id"))
