@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from dashboard.settings import ROLES, DashboardSettings
 from storage import throttle as throttle_sql
+from storage.audit import audit_now
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +174,21 @@ def current(settings: DashboardSettings) -> Person | None:
 def _audit(settings: DashboardSettings, action: str, name: str, summary: str) -> None:
     """A sign-in (or a refused one) in the audit trail: a name typed that is no user is
     recorded as ``unknown`` (it may be a mistyped password)."""
-    from dashboard import audit_view  # late: audit_view reads the engine through context
+    from dashboard import context  # late: context imports this module
 
     known = {u.name.lower(): u.name for u in settings.users}
     actor = known.get(name.strip().lower(), name if action == "signin" else "unknown")
-    audit_view.note(action, actor=actor, subject_type="user", subject_id=actor, summary=summary)
+    try:
+        audit_now(
+            context.engine(),
+            actor=actor,
+            action=action,
+            subject_type="user",
+            subject_id=actor,
+            summary=summary,
+        )
+    except Exception as exc:  # the trail is refused (database down): the log says so
+        log.warning("could not record %s in the audit trail: %s", action, type(exc).__name__)
 
 
 def sign_in_page(settings: DashboardSettings) -> None:

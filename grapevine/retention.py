@@ -8,7 +8,7 @@ transaction as the removal.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -17,9 +17,6 @@ from grapevine.config_privacy import RetentionConfig
 from storage.audit import record_audit
 from storage.retention import PARTS, Cutoffs, apply_retention
 from storage.types import utcnow
-
-if TYPE_CHECKING:
-    from grapevine.job import JobSummary
 
 #: What each part is called in the summary and on the command line.
 LABELS = {
@@ -100,7 +97,8 @@ def run_retention(
     return RetentionRun(counts=counts, cutoffs=cutoffs, dry_run=dry_run)
 
 
-def retention_step(settings: Settings, engine: Engine, summary: "JobSummary") -> None:
-    """The daily job's retention: remove what is past ``[retention]``; counts in the summary."""
+def retention_step(settings: Settings, engine: Engine, summary: Any) -> None:
+    """The daily job's retention: remove what is past ``[retention]``; the counts go to the
+    :class:`grapevine.job.JobSummary` (``summary.retention``)."""
     run = run_retention(settings, engine)
     summary.retention = {k: v for k, v in run.counts.items() if v}
