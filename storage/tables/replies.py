@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from storage.models import _ts, _ts_now
+from storage.fields import ts as _ts
+from storage.fields import ts_now as _ts_now
 
 #: A reply's states: ``draft`` (written, not sent), ``posted``, ``failed`` (draft kept),
 #: ``deleted`` (removed from the platform).

@@ -128,20 +128,16 @@ def error_from_status(status: int, message: str, retry_after: str | None = None)
     return ReplyError(kind, message, retry_after=seconds)
 
 
-#: The connector modules under ``triage.connectors``, imported on first use (each registers
-#: its source types); a module not there (yet) is skipped.
-MODULES = ("mastodon", "bluesky", "appstore", "googleplay", "googlebusiness", "trustpilot")
-
-
 def load_connectors() -> dict[str, ConnectorFactory]:
-    """Import the connector modules; the registry by source type."""
+    """Import every module of :mod:`triage.connectors` (each registers its source types with
+    :func:`register`); the registry by source type."""
     import importlib
-    import importlib.util
+    import pkgutil
 
-    for name in MODULES:
-        module = f"triage.connectors.{name}"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    import triage.connectors as package
+
+    for found in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{found.name}")
     return REGISTRY
 
 
