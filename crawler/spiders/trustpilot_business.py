@@ -7,8 +7,9 @@ For companies with a Trustpilot API key (the public pages are read by ``trustpil
 Listing: ``GET /v1/private/business-units/{id}/reviews?perPage=100&page=N&orderBy=
 createdat.desc``, newest first; a ``next-page`` link (or a full page) means there is more. Each
 review's ``consumer.displayName``, ``stars``, ``title``, ``text``, ``language``, ``createdAt``
-and ``updatedAt`` are the mention; ``companyReply.text/createdAt`` fill ``reply_text``/
-``reply_at``. A run stopped by ``max_pages`` keeps the next page number in the cursor.
+and ``updatedAt`` are the mention; ``companyReply.text`` (``message`` in some answers) and
+``createdAt`` fill ``reply_text``/``reply_at``. A run stopped by ``max_pages`` keeps the next
+page number in the cursor.
 """
 
 from collections.abc import AsyncIterator
@@ -98,7 +99,7 @@ class TrustpilotBusinessSpider(OwnerApiSpider):
             edited_at=review.get("updatedAt"),
             language=review.get("language"),
             metrics={"verified": review.get("isVerified"), "status": review.get("status")},
-            reply_text=reply.get("text"),
+            reply_text=reply.get("text") or reply.get("message"),
             reply_at=reply.get("updatedAt") or reply.get("createdAt"),
             raw={"id": review_id, "consumer_id": consumer.get("id")},
         )
