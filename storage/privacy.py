@@ -49,7 +49,9 @@ from storage.models import (
     QuarantinedItem,
     SavedView,
 )
+from storage.tables.helpdesk import HelpdeskTicket
 from storage.tables.privacy import Tombstone
+from storage.tables.replies import Reply
 from storage.types import utcnow
 
 MENTION = Mention.__table__  # type: ignore[attr-defined]
@@ -64,6 +66,8 @@ QUARANTINE = QuarantinedItem.__table__  # type: ignore[attr-defined]
 ALERT = Alert.__table__  # type: ignore[attr-defined]
 VIEW = SavedView.__table__  # type: ignore[attr-defined]
 TOMBSTONE = Tombstone.__table__  # type: ignore[attr-defined]
+REPLY = Reply.__table__  # type: ignore[attr-defined]
+TICKET = HelpdeskTicket.__table__  # type: ignore[attr-defined]
 
 #: What an erased mention's text says instead.
 ERASED_TEXT = "(erased at the author's request)"
@@ -96,6 +100,8 @@ class Person:
     case_event_ids: list[int] = field(default_factory=list)
     export_ids: list[int] = field(default_factory=list)
     quarantine_ids: list[int] = field(default_factory=list)
+    reply_ids: list[int] = field(default_factory=list)
+    ticket_ids: list[int] = field(default_factory=list)
     #: Rows of other tables naming them: (table, id).
     naming: list[tuple[str, int]] = field(default_factory=list)
     #: (source or source type, handle) pairs to tombstone.
@@ -123,6 +129,8 @@ class Person:
             "case_event": len(self.case_event_ids),
             "export": len(self.export_ids),
             "quarantine": len(self.quarantine_ids),
+            "reply": len(self.reply_ids),
+            "helpdesk_ticket": len(self.ticket_ids),
             **named,
         }
         return {k: v for k, v in counts.items() if v}
@@ -252,6 +260,8 @@ def find_person(
     )
     person.export_ids = _ids(conn, select(EXPORT.c.id).where(EXPORT.c.case_id.in_(person.case_ids)))
     person.quarantine_ids = _quarantined(conn, person)
+    person.reply_ids = _ids(conn, select(REPLY.c.id).where(REPLY.c.mention_id.in_(mids)))
+    person.ticket_ids = _ids(conn, select(TICKET.c.id).where(TICKET.c.case_id.in_(person.case_ids)))
     if person.needles:
         for table, id_column, columns in _naming_tables():
             query = select(id_column).where(_contains_any(columns, person.needles))
@@ -370,6 +380,16 @@ def erase(
         conn.execute(update(CASE).where(CASE.c.id.in_(case_ids)).values(dismissed_reason=None))
         conn.execute(update(EVENT).where(EVENT.c.case_id.in_(case_ids)).values(message="", data={}))
         conn.execute(update(EXPORT).where(EXPORT.c.case_id.in_(case_ids)).values(last_error=None))
+    if person.reply_ids:
+        conn.execute(
+            update(REPLY).where(REPLY.c.id.in_(person.reply_ids)).values(text="", last_error=None)
+        )
+    if person.ticket_ids:
+        conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id.in_(person.ticket_ids))
+            .values(conflict_detail=None, last_error=None)
+        )
     conn.execute(delete(QUARANTINE).where(QUARANTINE.c.id.in_(person.quarantine_ids)))
     if person.naming:
         _scrub_naming(conn, person)
@@ -454,10 +474,14 @@ def person_data(conn: Connection, person: Person) -> dict[str, Any]:
     """Everything held about ``person`` as plain values (the access request's contents)."""
     events = _rows(conn, EVENT, person.case_event_ids)
     exports = _rows(conn, EXPORT, person.export_ids)
+    tickets = _rows(conn, TICKET, person.ticket_ids)
+    replies = _rows(conn, REPLY, person.reply_ids)
     cases = []
     for case in _rows(conn, CASE, person.case_ids):
         case["timeline"] = [e for e in events if e["case_id"] == case["id"]]
         case["exports"] = [e for e in exports if e["case_id"] == case["id"]]
+        case["helpdesk_tickets"] = [t for t in tickets if t["case_id"] == case["id"]]
+        case["replies"] = [r for r in replies if r["case_id"] == case["id"]]
         cases.append(case)
     revisions = _rows(conn, REVISION, person.revision_ids)
     mentions = []
@@ -482,16 +506,38 @@ def person_data(conn: Connection, person: Person) -> dict[str, Any]:
 
 
 def export_targets(conn: Connection, person: Person) -> list[dict[str, Any]]:
-    """Where their cases were sent (the ledger): case, target, state, reference, sent at."""
-    if not person.export_ids:
-        return []
-    e = EXPORT.c
-    query = (
-        select(e.case_id, e.target, e.state, e.reference, e.sent_at)
-        .where(e.id.in_(person.export_ids))
-        .order_by(e.case_id, e.target)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    """What left Grapevine about them and cannot be recalled from here, oldest case first.
+
+    Rows: ``case_id``, ``target``, ``state``, ``reference`` — the export ledger, the helpdesk
+    tickets (``reference`` the ticket's link or id) and the replies posted on a platform
+    (``target`` ``reply on <platform>``, ``reference`` its link).
+    """
+    out: list[dict[str, Any]] = []
+    if person.export_ids:
+        e = EXPORT.c
+        query = select(e.case_id, e.target, e.state, e.reference).where(e.id.in_(person.export_ids))
+        out += [dict(r) for r in conn.execute(query).mappings()]
+    if person.ticket_ids:
+        t = TICKET.c
+        query = select(t.case_id, t.target, t.kind, t.ticket_id, t.url).where(
+            t.id.in_(person.ticket_ids)
+        )
+        out += [
+            {"case_id": r.case_id, "target": r.target, "state": f"{r.kind} ticket",
+             "reference": r.url or r.ticket_id}
+            for r in conn.execute(query)
+        ]  # fmt: skip
+    if person.reply_ids:
+        r = REPLY.c
+        query = select(r.case_id, r.platform, r.state, r.url).where(
+            r.id.in_(person.reply_ids), r.state == "posted"
+        )
+        out += [
+            {"case_id": row.case_id, "target": f"reply on {row.platform}", "state": row.state,
+             "reference": row.url}
+            for row in conn.execute(query)
+        ]  # fmt: skip
+    return sorted(out, key=lambda row: (row["case_id"], row["target"]))
 
 
 def forget_person(

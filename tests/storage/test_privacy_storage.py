@@ -123,3 +123,36 @@ def test_nothing_found_is_empty_and_a_short_name_is_not_searched(engine: Engine)
     assert person.empty and person.counts() == {}
     assert privacy.needle_pattern([]).search("anything") is None
     assert privacy.needle_pattern(["Anna Quill"]).sub("x", "Hi anna quill!") == "Hi x!"
+
+
+def test_replies_and_tickets_are_blanked_and_listed_as_not_recallable(engine: Engine) -> None:
+    from storage.tables.helpdesk import HelpdeskTicket
+    from storage.tables.replies import Reply
+
+    [case_id] = seed_cases(engine, [mention("r1", author_handle="dee", source_type="mastodon")])
+    with engine.begin() as conn:
+        m = conn.execute(select(Mention.id)).scalar_one()  # type: ignore[call-overload]
+        conn.execute(
+            insert(Reply.__table__),  # type: ignore[attr-defined]
+            {"case_id": case_id, "mention_id": m, "platform": "mastodon", "text": "Hi Dee Quinn!",
+             "state": "posted", "url": "https://social.example/@acme/1", "created_at": NOW,
+             "idempotency_key": "k", "visibility": "public"},
+        )  # fmt: skip
+        conn.execute(
+            insert(HelpdeskTicket.__table__),  # type: ignore[attr-defined]
+            {"case_id": case_id, "target": "zd", "kind": "zendesk", "ticket_id": "77",
+             "url": "https://acme.zendesk.example/tickets/77", "last_status": "open",
+             "case_version": 1, "conflict": True, "conflict_detail": "Dee Quinn's ticket moved",
+             "created_at": NOW},
+        )  # fmt: skip
+    with engine.begin() as conn:
+        person = privacy.find_person(conn, author=("mastodon", "dee"))
+        sent = privacy.export_targets(conn, person)
+        privacy.erase(conn, person)
+    assert {(r["target"], r["reference"]) for r in sent} == {
+        ("zd", "https://acme.zendesk.example/tickets/77"),
+        ("reply on mastodon", "https://social.example/@acme/1"),
+    }
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT text FROM reply")).scalar_one() == ""
+        assert conn.execute(text("SELECT conflict_detail FROM helpdesk_ticket")).scalar() is None
