@@ -80,7 +80,7 @@ retry_base_minutes = 5    # failed deliveries are retried after 5, 10, 20... min
 retry_max_hours = 6       # ...at most this far apart, and never given up
 stop_after_failures = 3   # consecutive failures that end a target's turn in a run
 
-# Support-queue targets: webhook, email or file. A target without rules gets every case.
+# Support-queue targets: webhook, email, file or a helpdesk. A target without rules gets every case.
 # [[targets]]
 # name = "helpdesk"
 # type = "email"
@@ -105,6 +105,15 @@ stop_after_failures = 3   # consecutive failures that end a target's turn in a r
 # type = "file"
 # path = "exports/cases.csv"
 # format = "csv"                            # or jsonl
+#
+# A helpdesk (rt, zendesk or freshdesk): one ticket per case, its status synced back
+# (README, "Helpdesks").
+# [[targets]]
+# name = "rt"
+# type = "rt"
+# url = "https://rt.example.com/REST/2.0/"
+# queue = "General"
+# token_env = "GRAPEVINE_RT_TOKEN"
 
 # The weekly report (`grapevine report`), emailed by `grapevine schedule` on `day`.
 # [report]
