@@ -110,3 +110,23 @@ def test_helpdesk_sync_prints_what_changed_and_status_shows_conflicts(sqlite_eng
         code, out = invoke(tmp_path, url, zd.url, "status")
     assert code == 0
     assert f"  case #{second} ↔ zd ticket #2: changed on both sides" in out.splitlines()
+
+
+def test_the_daily_job_step_and_the_export_tick_sync(sqlite_engine) -> None:
+    from grapevine.cli.ops import helpdesk_tick
+    from grapevine.job import JobSummary, StepProblem, helpdesk_step
+
+    (case_id,) = seed_cases(sqlite_engine, [mention("j1")])
+    env = {"E": "a@acme.example", "T": "tok"}
+    with serve(FakeZendesk("a@acme.example", "tok")) as zd:
+        desk = {"name": "zd", "type": "zendesk", "url": zd.url, "email_env": "E", "token_env": "T"}
+        cfg = settings({"targets": [desk]}, env)
+        export_pending(sqlite_engine, export_targets(cfg))
+        helpdesk_step(cfg, sqlite_engine, JobSummary())
+        zd.agent_update(1, status="closed")
+        helpdesk_tick(cfg, sqlite_engine)
+        case = get_case(sqlite_engine, case_id)
+        assert case is not None and case.status == "resolved"
+        zd.tickets.clear()  # every ticket deleted: the step reports it
+        with pytest.raises(StepProblem, match="helpdesk sync: Zendesk: HTTP 404"):
+            helpdesk_step(cfg, sqlite_engine, JobSummary())
