@@ -131,3 +131,19 @@ def test_single_sign_on_maps_emails_to_roles(app, seeded) -> None:
 def test_without_users_the_sidebar_says_it_listens_locally(app) -> None:
     at = app().run()
     assert any("listens on 127.0.0.1 only" in c.value for c in at.sidebar.caption)
+
+
+def test_failures_on_another_instance_lock_the_form(
+    app, seeded, sqlite_engine, argon2_hash
+) -> None:
+    """The lock is in the database: failures counted by another dashboard instance hold here."""
+    from storage import make_engine
+
+    elsewhere = Throttle(make_engine(sqlite_engine.url.render_as_string(hide_password=False)))
+    for _ in range(MAX_FAILURES):
+        elsewhere.failed("sam")
+    at = app(settings=users(argon2_hash)).run()
+    sign_in(at, "sam", PASSWORD)  # the right password, and still refused for now
+    assert not at.exception
+    assert "Too many failed attempts" in at.error[0].value
+    assert [t.value for t in at.title] == ["Grapevine"]

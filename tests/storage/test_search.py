@@ -7,7 +7,7 @@ from sqlmodel import col
 from storage.mentions import upsert_mentions
 from storage.models import CASE_STATUSES, Mention
 from storage.queries import QueueFilter, queue_page
-from storage.search import PG_DOCUMENT, Term, parse, search_mention_ids
+from storage.search import Term, parse, search_mention_ids
 from tests.dashboard.seed import mention, seed_desk
 
 HOSTILE_QUERIES = [
@@ -143,7 +143,7 @@ def test_postgres_uses_the_gin_index(engine: Engine) -> None:
             r[0]
             for r in conn.execute(
                 text(
-                    f"EXPLAIN SELECT id FROM mention WHERE {PG_DOCUMENT} @@ "
+                    "EXPLAIN SELECT id FROM mention WHERE search_document @@ "
                     "to_tsquery('simple'::regconfig, 'word7')"
                 )
             )
