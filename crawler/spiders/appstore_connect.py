@@ -18,6 +18,7 @@ or in App Store Connect. A run stopped by ``max_pages`` keeps the next link in t
 ``googlebusiness``, ``trustpilot_business``): the bearer header and the one retry after 401.
 """
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,28 @@ from crawler.parsing import dig
 from crawler.spiders.base import Listing, SourceSpider, coverage_rules
 
 _RETRIED = "grapevine_auth_retried"
+#: answers the spider reads itself: 401 (a fresh token, once), 403 and 404 (the platform's words)
+REFUSALS = (401, 403, 404)
+
+
+def platform_words(response: Response) -> str:
+    """What the platform said in an error answer (Apple, Google or Trustpilot shape)."""
+    try:
+        data = json.loads(response.body or b"null")
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("detail") or errors[0].get("title") or "")
+    error = data.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("status") or "")
+    fault = data.get("fault")
+    if isinstance(fault, dict):
+        return str(fault.get("faultstring") or "")
+    return str(data.get("message") or "")
 
 
 class OwnerApiSpider(SourceSpider):
@@ -66,15 +89,23 @@ class OwnerApiSpider(SourceSpider):
             url,
             headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
             cb_kwargs=cb_kwargs,
-            meta={"handle_httpstatus_list": [401], _RETRIED: retried},
+            meta={"handle_httpstatus_list": list(REFUSALS), _RETRIED: retried},
             dont_filter=True,
         )
 
-    async def unauthorised(self, response: Response) -> scrapy.Request | None:
-        """After a 401: the same request with a fresh token, once; else the problem."""
+    async def not_ok(self, response: Response) -> scrapy.Request | None:
+        """After a 401: the same request with a fresh token, once; after a 403 or 404 (or a
+        second 401): the problem, in the platform's words."""
+        words = platform_words(response)
+        words = f": {words}" if words else ""
+        if response.status != 401:
+            what = "refused access" if response.status == 403 else "has no such listing"
+            self.report_problem(response, f"{self.platform} {what} ({response.status}){words}")
+            return None
         if response.meta.get(_RETRIED):
             self.report_problem(
-                response, f"{self.platform} refused the credentials (401) after a fresh token"
+                response,
+                f"{self.platform} refused the credentials (401) after a fresh token{words}",
             )
             return None
         if not await self.sign_in(force=True):
@@ -115,8 +146,8 @@ class AppStoreConnectSpider(OwnerApiSpider):
         self, response: Response, kind: str = "new", read: int = 1, **kwargs: Any
     ) -> AsyncIterator[Any]:
         """Yield one page's reviews; follow ``links.next`` while the page brings new ones."""
-        if response.status == 401:
-            retry = await self.unauthorised(response)
+        if response.status in REFUSALS:
+            retry = await self.not_ok(response)
             if retry is not None:
                 yield retry
             return

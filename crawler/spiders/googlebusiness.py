@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from scrapy.http import Response
 
 from crawler.items import MentionItem
-from crawler.spiders.appstore_connect import OwnerApiSpider
+from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
 from crawler.spiders.base import Listing, coverage_rules
 
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
@@ -63,8 +63,8 @@ class GoogleBusinessSpider(OwnerApiSpider):
         self, response: Response, location: str = "", kind: str = "new", read: int = 1, **kw: Any
     ) -> AsyncIterator[Any]:
         """Yield one page's reviews; follow ``nextPageToken`` while pages bring new ones."""
-        if response.status == 401:
-            retry = await self.unauthorised(response)
+        if response.status in REFUSALS:
+            retry = await self.not_ok(response)
             if retry is not None:
                 yield retry
             return

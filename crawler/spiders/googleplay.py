@@ -21,7 +21,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig
-from crawler.spiders.appstore_connect import OwnerApiSpider
+from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
 from crawler.spiders.base import Listing, coverage_rules
 
 PAGE_SIZE = 100
@@ -59,8 +59,8 @@ class GooglePlaySpider(OwnerApiSpider):
         self, response: Response, kind: str = "new", read: int = 1, **kwargs: Any
     ) -> AsyncIterator[Any]:
         """Yield one page's reviews; follow the next page token while pages bring new ones."""
-        if response.status == 401:
-            retry = await self.unauthorised(response)
+        if response.status in REFUSALS:
+            retry = await self.not_ok(response)
             if retry is not None:
                 yield retry
             return

@@ -20,7 +20,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int
-from crawler.spiders.appstore_connect import OwnerApiSpider
+from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
 from crawler.spiders.base import Listing, coverage_rules
 
 PAGE_SIZE = 100
@@ -57,8 +57,8 @@ class TrustpilotBusinessSpider(OwnerApiSpider):
         self, response: Response, page: int = 1, kind: str = "new", read: int = 1, **kw: Any
     ) -> AsyncIterator[Any]:
         """Yield one page's reviews; follow the next page while pages bring new ones."""
-        if response.status == 401:
-            retry = await self.unauthorised(response)
+        if response.status in REFUSALS:
+            retry = await self.not_ok(response)
             if retry is not None:
                 yield retry
             return

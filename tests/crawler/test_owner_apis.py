@@ -123,12 +123,17 @@ def test_refused_credentials_fail_only_that_source(
     env = keys.environ(api) | {"ASC_P8": other.apple_p8}
     env.pop("TP_API_SECRET")
     sources = specs(api, env, f"sqlite:///{tmp_path / 'unused.db'}")
+    api.fail("play", 429, retry_after=1)  # waited for, then read
+    api.fail("business", 403)  # the service account is no manager of the location
     results = {r["name"]: r for r in crawl(sources, {"GRAPEVINE_BRANDS": BRANDS})}
     apple, tp = results["own-appstore_connect"], results["own-trustpilot_business"]
     assert apple["status"] != "ok" and "401" in (apple["error"] or ""), apple
     assert tp["status"] != "ok" and "api_secret is not set" in (tp["error"] or ""), tp
+    business = results["own-googlebusiness"]
+    assert business["status"] != "ok", business
+    assert "Google Business Profile refused access (403): injected 403" in business["error"]
     assert results["own-googleplay"]["status"] == "ok"
-    assert len(results["own-googleplay"]["items"]) == 5
+    assert len(results["own-googleplay"]["items"]) == 5 and not api.failures["play"]  # the 429
     # one retry with a fresh token, no more
     assert len([c for c in api.calls("GET", "/v1/apps/")]) == 2
     assert not api.calls("GET", "/v1/private/")
