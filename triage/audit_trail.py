@@ -81,3 +81,18 @@ def audit_link_decision(
         summary=f"{status} link of mention {mention_id} to customer {customer_id}",
         detail={"mention_id": mention_id, "customer_id": customer_id},
     )
+
+
+def audit_cases_opened(conn: Connection, *, case_ids: list[int]) -> None:
+    """One ``case.opened`` row per batch the triage step opened (the ids' range and count)."""
+    if not case_ids:
+        return
+    record_audit(
+        conn,
+        actor="system",
+        action="case.opened",
+        subject_type="case",
+        subject_id=case_ids[0] if len(case_ids) == 1 else f"{min(case_ids)}-{max(case_ids)}",
+        summary=f"{len(case_ids)} case{'s' if len(case_ids) != 1 else ''} opened",
+        detail={"cases": len(case_ids), "first": min(case_ids), "last": max(case_ids)},
+    )

@@ -22,6 +22,7 @@ from storage.models import (
     Mention,
 )
 from storage.types import utcnow
+from triage.audit_trail import audit_cases_opened
 from triage.policy import TriagePolicy
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ def _insert_cases(
                 for case_id, (score, _mention) in zip(ids, scored, strict=True)
             ],
         )
+        audit_cases_opened(conn, case_ids=list(ids))
     return list(ids)
 
 

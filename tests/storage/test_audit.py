@@ -73,11 +73,17 @@ def test_every_case_change_leaves_its_row_without_the_note_text(engine) -> None:
     assert sorted(r["action"] for r in rows) == [
         "case.assigned",
         "case.note",
+        "case.opened",  # by the triage step
         "case.status",
         "case.status",
     ]
-    assert {r["actor"] for r in rows} == {"sam"}
+    assert {r["actor"] for r in rows if r["action"] != "case.opened"} == {"sam"}
     assert "status in_progress → dismissed" in {r["summary"] for r in rows}
+    with engine.connect() as conn:
+        (opened,) = list_audit(conn, action="case.opened")
+    assert (opened["actor"], opened["subject_id"], opened["detail"]["cases"]) == (
+        "system", str(case_id), 1,
+    )  # fmt: skip
     everything = repr(rows)
     assert "Maria" not in everything and "maria@example.com" not in everything
     assert "+33" not in everything
