@@ -21,7 +21,10 @@ BRAND = "Larkwood Coffee"
 BIG_TABLES = ("mention", "triage_case", "customer_link")
 CHUNK = 1_000_000
 
-SOURCES = "ARRAY['trustpilot','appstore','google-reviews','reddit','hackernews','mastodon','bluesky','news']"
+SOURCES = (
+    "ARRAY['trustpilot','appstore','google-reviews','reddit','hackernews','mastodon','bluesky',"
+    "'news']"
+)
 BAD = (
     "ARRAY['Still waiting for my refund after three weeks, support never replied.',"
     "'My box never arrived and the courier tracking page never updated.',"
@@ -104,15 +107,22 @@ SELECT id, status, priority, assignee, opened, coalesce(resolved, first_at, open
 FROM (
     SELECT id, opened, priority, acted, closed,
         CASE WHEN closed THEN CASE WHEN r3 < 0.9 THEN 'resolved' ELSE 'dismissed' END
-             WHEN acted THEN (ARRAY['new', 'in_progress', 'waiting_on_customer'])[1 + floor(r3 * 3)::int]
+             WHEN acted
+             THEN (ARRAY['new', 'in_progress', 'waiting_on_customer'])[1 + floor(r3 * 3)::int]
              ELSE 'new' END AS status,
         CASE WHEN acted OR r3 < 0.3 THEN ({PEOPLE})[1 + floor(r4 * 8)::int] END AS assignee,
-        CASE WHEN acted THEN least(:now, opened + make_interval(secs => -ln(1 - r4 * 0.999) * 36000)) END AS first_at,
-        CASE WHEN closed THEN least(:now, opened + make_interval(hours => 1 + floor(r4 * 96)::int)) END AS resolved
+        CASE WHEN acted
+             THEN least(:now, opened + make_interval(secs => -ln(1 - r4 * 0.999) * 36000))
+        END AS first_at,
+        CASE WHEN closed
+             THEN least(:now, opened + make_interval(hours => 1 + floor(r4 * 96)::int))
+        END AS resolved
     FROM (
         SELECT id, opened, priority, closed, closed OR r2 < 0.4 AS acted, r3, r4
         FROM (
-            SELECT id, least(:now, published_at + make_interval(mins => 5 + floor(random() * 600)::int)) AS opened,
+            SELECT id,
+                least(:now, published_at + make_interval(mins => 5 + floor(random() * 600)::int))
+                    AS opened,
                 round(random()::numeric, 4)::float AS priority, random() AS r1, random() AS r2,
                 random() AS r3, random() AS r4, published_at
             FROM mention WHERE needs_attention AND id BETWEEN :first AND :last
@@ -154,8 +164,9 @@ def _definitions(conn: Connection) -> tuple[list[str], list[str], list[str]]:
     tables = ", ".join(f"'{t}'" for t in BIG_TABLES)
     constraints = conn.execute(
         text(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            f"WHERE conrelid::regclass::text IN ({tables}) AND contype IN ('u', 'f')"
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            f"FROM pg_constraint WHERE conrelid::regclass::text IN ({tables}) "
+            "AND contype IN ('u', 'f')"
         )
     ).all()
     indexes = conn.execute(

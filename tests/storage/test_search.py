@@ -149,3 +149,26 @@ def test_postgres_uses_the_gin_index(engine: Engine) -> None:
             )
         )
     assert "ix_mention_fts" in plan
+
+
+@pytest.mark.postgres
+def test_the_storage_benchmark_runs_small(postgres_server_url: str) -> None:
+    """benchmarks/storage/bench.py end to end on 2,000 mentions (a smoke test, not a figure)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    root = Path(__file__).resolve().parents[2]
+    server = make_url(postgres_server_url).set(database="postgres").render_as_string(False)
+    done = subprocess.run(
+        [sys.executable, "benchmarks/storage/bench.py", "--server", server, "--rows", "2000",
+         "--repeat", "1", "--ingest", "200"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert any(line.startswith("| search: closed too, 'lw-100042'") for line in lines)
+    assert any(line.startswith("| storage.mentions.upsert_mentions") for line in lines)
+    assert "2,000 mentions" in done.stdout
