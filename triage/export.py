@@ -291,7 +291,11 @@ def _send_rows(
                 reference = sender.send(delivery)
             except DeliveryError as exc:
                 error = str(exc)
-                next_at = clock() + retry.delay(claimed.attempt)
+                wait = retry.delay(claimed.attempt)
+                asked = getattr(exc, "retry_after", None)  # a helpdesk's 429 Retry-After
+                if asked:
+                    wait = max(wait, timedelta(seconds=asked))
+                next_at = clock() + wait
                 _record_failed(engine, claimed, error, next_at)
                 tr.failed += 1
                 if error not in tr.errors:

@@ -4,7 +4,7 @@
 from datetime import timedelta
 
 import pytest
-from helpers.cases import mention, seed_cases
+from helpers.cases import NOW, mention, seed_cases
 from helpers.fake_helpdesks import FakeFreshdesk, FakeZendesk, serve
 from sqlmodel import Session, select
 
@@ -162,3 +162,16 @@ def test_freshdesk_ticket_found_by_tag_and_closed_resolves_the_case(sqlite_engin
             client.create_ticket({"case_id": 9, "text": "x"}, external_id="grapevine-case-9")
         with pytest.raises(HelpdeskError, match="HTTP 401"):
             FreshdeskClient(fd.url, api_key="nope").find_ticket("grapevine-case-1")
+
+
+def test_the_export_waits_as_long_as_a_429_asks(sqlite_engine) -> None:
+    seed_cases(sqlite_engine, [mention("z9")])
+    with serve(FakeZendesk(EMAIL, TOKEN)) as zd:
+        zd.fail_next(429, retry_after=3600)
+        report = export_pending(sqlite_engine, [zendesk(zd.url)], clock=lambda: NOW)
+    assert report.targets[0].errors == [
+        "Zendesk: HTTP 429, rate limited by the helpdesk; retry after 3600 s"
+    ]
+    with Session(sqlite_engine) as session:
+        (row,) = session.exec(select(Export)).all()
+    assert row.state == "failed" and row.next_attempt_at == NOW + timedelta(hours=1)  # not 5 min

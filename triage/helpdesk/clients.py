@@ -57,6 +57,15 @@ def parse_reference(text: str | None) -> tuple[str, TicketRef] | None:
     return found["kind"], TicketRef(found["id"], found["url"])
 
 
+class HelpdeskDeliveryError(DeliveryError):
+    """A failed delivery to a helpdesk; ``retry_after``: its 429's ``Retry-After`` seconds,
+    which the export waits at least before the next attempt."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class HelpdeskSender:
     """Creates each case's ticket once (finds it first) and returns its reference."""
 
@@ -73,7 +82,7 @@ class HelpdeskSender:
             if ref is None:
                 ref = self.client.create_ticket(payload, external_id=ext)
         except HelpdeskError as exc:
-            raise DeliveryError(str(exc)) from None
+            raise HelpdeskDeliveryError(str(exc), retry_after=exc.retry_after) from None
         return reference(self.target.kind, ref)
 
     def close(self) -> None:
