@@ -68,9 +68,9 @@ def analyse_and_store(
     rows: list[dict[str, Any]],
     crawl_run_id: int | None = None,
     unscored_languages: str = "triage",
-) -> tuple[int, int, int, int, dict[str, int]]:
+) -> tuple[int, int, int, int, dict[str, int], int]:
     """Analyse the rows that carry an analysis input, upsert all; (new, updated, unchanged,
-    quarantined, {reason: count} of the quarantined).
+    quarantined, {reason: count} of the quarantined, forgotten — skipped for a tombstone).
 
     A row the analyser raises on is quarantined (stage ``analyse``) and the others go on;
     rows the database refuses are quarantined by the upsert (stage ``store``). Database
@@ -107,4 +107,5 @@ def analyse_and_store(
         result.unchanged,
         result.quarantined + quarantined,
         dict(why),
+        result.forgotten,
     )

@@ -358,9 +358,11 @@ class StoragePipeline:
         else:
             self._count(future.result())
 
-    def _count(self, result: tuple[int, int, int, int, dict[str, int]]) -> None:
+    def _count(self, result: tuple[int, int, int, int, dict[str, int], int]) -> None:
         assert self.stats is not None
-        new, updated, unchanged, quarantined, reasons = result
+        new, updated, unchanged, quarantined, reasons, forgotten = result
+        if forgotten:  # a tombstone's (grapevine forget): not stored, and not lost either
+            self.stats.inc_value("grapevine/items_forgotten", forgotten)
         self.stats.inc_value("grapevine/items_new", new)
         self.stats.inc_value("grapevine/items_updated", updated)
         self.stats.inc_value("grapevine/items_unchanged", unchanged)

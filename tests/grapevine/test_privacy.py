@@ -304,6 +304,13 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
     rollups_consistent(engine)
     with engine.connect() as conn:
         assert conn.execute(select(Case.id)).all()  # type: ignore[call-overload]
+        last = conn.execute(
+            text("SELECT stats, items_new FROM crawl_run WHERE source = 'toots' ORDER BY id DESC")
+        ).first()
+    assert last is not None
+    run_stats = last.stats if isinstance(last.stats, dict) else json.loads(last.stats)
+    # the toots served again and the newer one: skipped as forgotten, none new, none lost
+    assert run_stats["grapevine/items_forgotten"] >= 1 and last.items_new == 0
     engine.dispose()
 
 
