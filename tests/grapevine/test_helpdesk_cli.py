@@ -123,7 +123,7 @@ def test_the_daily_job_step_and_the_export_tick_sync(sqlite_engine) -> None:
         cfg = settings({"targets": [desk]}, env)
         export_pending(sqlite_engine, export_targets(cfg))
         helpdesk_step(cfg, sqlite_engine, JobSummary())
-        zd.agent_update(1, status="closed")
+        zd.agent_update(1, status="solved")
         helpdesk_tick(cfg, sqlite_engine)
         case = get_case(sqlite_engine, case_id)
         assert case is not None and case.status == "resolved"

@@ -156,6 +156,10 @@ def test_freshdesk_ticket_found_by_tag_and_closed_resolves_the_case(sqlite_engin
         assert notes == [f"Freshdesk ticket #{ticket['id']} was closed in Freshdesk: "
                          "Customer refunded & happy"]  # fmt: skip
 
+        asked = len(fd.requests)
+        assert sync_tickets(sqlite_engine, [target]).checked == 0  # closed for good: not read
+        assert len(fd.requests) == asked
+
         client = FreshdeskClient(fd.url, api_key=KEY, default_requester="not-an-email")
         fd.validation_status = 422
         with pytest.raises(HelpdeskError, match="HTTP 422, the helpdesk refused the ticket"):

@@ -17,6 +17,7 @@ A run (``grapevine helpdesk sync``, the daily job, the scheduler's export tick):
      overwritten. It clears by itself once both sides agree (someone resolves the case, or
      reopens the ticket).
 
+A ticket closed for good (``closed``) whose case is closed and unchanged is not read again.
 Every change is audited as ``ticket.synced``. A 429 ends a helpdesk's turn in the run; other
 errors are kept on the ticket row and the run goes on.
 """
@@ -136,6 +137,8 @@ def sync_tickets(
         client = clients(target)
         try:
             for row in rows:
+                if _settled(row):
+                    continue
                 report.checked += 1
                 try:
                     change = _sync_one(engine, client, target, row, actor, follow_up_days, clock)
@@ -156,6 +159,17 @@ def sync_tickets(
             if close is not None:
                 close()
     return report
+
+
+def _settled(row: dict[str, Any]) -> bool:
+    """A closed ticket (final in Zendesk and Freshdesk) of a closed case nobody touched since:
+    not read again (a case reopened here is)."""
+    return (
+        row["last_status"] == "closed"
+        and row["case_status"] in CLOSED_CASE_STATUSES
+        and row["current_version"] == row["case_version"]
+        and not row["conflict"]
+    )
 
 
 def _sync_one(
