@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine
 
 from dashboard.settings import ROLES, DashboardSettings
+from storage import make_engine
 from storage import throttle as throttle_sql
 from storage.audit import audit_now
 
@@ -104,10 +105,11 @@ class Throttle:
             throttle_sql.clear_failures(conn, name=name)
 
 
-def _throttle() -> Throttle:
-    from dashboard import context  # late: context imports this module
-
-    return Throttle(context.engine())
+@st.cache_resource(show_spinner=False)
+def _throttle(database_url: str) -> Throttle:
+    # its own engine without a pool (a connection per sign-in attempt, which is rare): the
+    # shared one lives in dashboard.context, which imports this module
+    return Throttle(make_engine(database_url, pool=False))
 
 
 @st.cache_resource(show_spinner=False)
@@ -216,7 +218,7 @@ def _sign_in_form(settings: DashboardSettings) -> None:
             password = st.text_input("Password", type="password", key="sign_in_password")
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
-            throttle = _throttle()
+            throttle = _throttle(settings.database_url)
             wait = throttle.locked_for(name)
             if wait > 0:
                 _audit(settings, "signin_failed", name, "locked out for a while")
