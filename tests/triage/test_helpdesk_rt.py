@@ -192,3 +192,15 @@ def test_changes_on_both_sides_are_a_conflict_shown_and_not_overwritten(
     assert not row["conflict"]
     with Session(sqlite_engine) as session:
         assert session.get(Case, case_id).status == "resolved"  # type: ignore[union-attr]
+
+
+def test_rt_refusals_are_said_in_words(rt: RtServer, queue: str) -> None:
+    from triage.helpdesk.base import HelpdeskError, TicketRef
+    from triage.helpdesk.rt import RtClient
+
+    with pytest.raises(HelpdeskError) as bad_token:
+        RtClient(rt.url, token="1-1-nonsense", queue=queue).find_ticket("grapevine-case-1")
+    assert str(bad_token.value).startswith("RT: HTTP 401, the helpdesk rejected the credentials")
+    assert "nonsense" not in str(bad_token.value) and not bad_token.value.retryable
+    with pytest.raises(HelpdeskError, match=r"^RT: HTTP 404, not found in the helpdesk"):
+        RtClient(rt.url, token=rt.token, queue=queue).ticket_state(TicketRef("999999"))
