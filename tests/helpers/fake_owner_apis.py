@@ -394,6 +394,15 @@ class FakeOwnerApis:
                     "links": {"self": f"{APPLE_HOST}/v1/customerReviewResponses/{resource['id']}"},
                 },
             )
+        if (
+            method == "GET"
+            and path.startswith("/v1/customerReviews/")
+            and path.endswith("/response")
+        ):
+            current = self.state.apple_responses.get(path.split("/")[3])
+            if current is None:
+                return 404, {}, error_body("apple", 404, "There is no response for this review")
+            return 200, {}, {"data": current}
         if method == "DELETE" and path.startswith("/v1/customerReviewResponses/"):
             rid = path.rsplit("/", 1)[1]
             for review_id, resource in list(self.state.apple_responses.items()):

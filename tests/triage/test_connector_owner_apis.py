@@ -11,15 +11,20 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import jwt
 import pytest
+from helpers.cases import mention, seed_cases
 from helpers.fake_owner_apis import FakeOwnerApis, OwnerKeys, make_keys, seed, source
+from sqlalchemy import Engine
 
 import triage.connectors.appstore_connect
 import triage.connectors.googlebusiness
 import triage.connectors.googleplay
 import triage.connectors.trustpilot_business  # noqa: F401  (each registers its connector)
+from storage.casefile import case_file
+from storage.types import utcnow
 from triage.connectors.base import (
     REGISTRY,
     Connector,
@@ -29,6 +34,7 @@ from triage.connectors.base import (
     has_connector,
 )
 from triage.connectors.owner_auth import GoogleServiceAccountToken, token_provider
+from triage.replies import delete_reply, edit_reply, post_reply
 
 KINDS = ["appstore_connect", "googleplay", "googlebusiness", "trustpilot_business"]
 PLATFORM = {
@@ -242,3 +248,41 @@ def test_providers_pickle_without_their_token(api: FakeOwnerApis, keys: OwnerKey
     again = pickle.loads(pickle.dumps(provider))  # noqa: S301 (our own bytes)
     assert "ya29" not in repr(again) and again._token is None
     assert again() != first and again() == again()  # a new token, then cached
+
+
+def test_a_responder_answers_an_app_store_review_from_the_case(
+    api: FakeOwnerApis, keys: OwnerKeys, engine: Engine
+) -> None:
+    """Through the reply policy the case page calls: posted as documented, on the timeline,
+    the first response; edited and deleted; a deleted review keeps the draft and says why."""
+    row = mention(
+        "apple-3", source="own-appstore_connect", source_type="appstore_connect",
+        url="https://apps.apple.com/app/id1234567890?see-all=reviews", raw={"id": "apple-3"},
+    )  # fmt: skip
+    gone = mention("apple-4", source="own-appstore_connect", source_type="appstore_connect")
+    case_id, gone_id = seed_cases(engine, [row, gone], now=utcnow())
+    common: dict[str, Any] = {
+        "actor": "dana",
+        "sources": {"own-appstore_connect": source("appstore_connect", api)},
+        "environ": keys.environ(api),
+    }
+    posted = post_reply(engine, case_id=case_id, text="Fixed in 2.1", visibility="public", **common)
+    assert posted.ok, posted.message
+    (call,) = api.calls("POST", "/v1/customerReviewResponses")
+    assert call.body["data"]["relationships"]["review"]["data"]["id"] == "apple-3"
+    assert posted.reply is not None
+    assert posted.reply.platform_id == api.state.apple_responses["apple-3"]["id"]
+    cf = case_file(engine, case_id)
+    assert cf is not None and cf.case.first_action_at is not None
+    assert cf.case.action_taken == "public reply"
+    rid = posted.reply.id or 0
+    edited = edit_reply(engine, reply_id=rid, text="Fixed in 2.1.1", **common)
+    assert edited.ok, edited.message
+    assert api.state.apple_responses["apple-3"]["attributes"]["responseBody"] == "Fixed in 2.1.1"
+    deleted = delete_reply(engine, reply_id=rid, **common)
+    assert deleted.ok, deleted.message
+    assert "apple-3" not in api.state.apple_responses
+    api.state.deleted.add("apple-4")
+    failed = post_reply(engine, case_id=gone_id, text="Sorry", visibility="public", **common)
+    assert not failed.ok and failed.reply is not None and failed.reply.state == "failed"
+    assert "deleted" in failed.message.lower(), failed.message

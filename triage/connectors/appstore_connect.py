@@ -66,10 +66,25 @@ class AppStoreConnectConnector:
         return self.post(target, text, visibility="public")
 
     def delete(self, target: ReplyTarget, reply: PostedReply) -> None:
-        """Remove the developer response."""
-        self.client.call(
-            "DELETE", f"/v1/customerReviewResponses/{reply.platform_id}", "App Store delete"
-        )
+        """Remove the developer response. When the id kept is no longer the review's response
+        (an edit posts a new one; someone replaced it in App Store Connect), the review's
+        current response is looked up (``GET /v1/customerReviews/{id}/response``) and deleted:
+        a review has one response, the company's."""
+        try:
+            self._delete(reply.platform_id)
+        except ReplyError as exc:
+            if exc.kind != "gone":
+                raise
+            current = self.client.call(
+                "GET", f"/v1/customerReviews/{target.external_id}/response", "App Store response"
+            )
+            data = current.get("data") if isinstance(current, dict) else None
+            if not isinstance(data, dict) or not data.get("id"):
+                raise
+            self._delete(str(data["id"]))
+
+    def _delete(self, response_id: str) -> None:
+        self.client.call("DELETE", f"/v1/customerReviewResponses/{response_id}", "App Store delete")
 
     def review_page(self) -> str | None:
         """The app's public review page."""
