@@ -109,7 +109,9 @@ def rows(wanted: dict[str, Any], limit: int = 5000) -> list[dict[str, Any]]:
 
 def _record(row: dict[str, Any]) -> dict[str, str]:
     subject = f"{row['subject_type']} {row['subject_id']}".strip()
-    detail = ", ".join(f"{k}={v}" for k, v in sorted((row.get("detail") or {}).items()))
+    detail = ", ".join(
+        f"{k}={v}" for k, v in sorted((row.get("detail") or {}).items()) if v is not None
+    )
     at = row["at"]
     return dict(
         zip(

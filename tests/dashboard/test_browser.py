@@ -342,6 +342,15 @@ def test_work_a_case_from_the_queue_to_resolved(page, dashboard: str, demo: Path
             "SELECT follow_up_at FROM triage_case WHERE id = ?", (case_id,)
         ).fetchone()[0]
     assert kinds[0] == "opened" and {"assigned", "status", "action", "note"} <= set(kinds)
+    with sqlite3.connect(demo / "grapevine.db") as db:  # and each change is in the audit trail
+        audited = set(
+            db.execute(
+                "SELECT actor, action FROM audit_event WHERE subject_type = 'case' "
+                "AND subject_id = ?",
+                (str(case_id),),
+            )
+        )
+    assert {("Sam", f"case.{k}") for k in ("assigned", "status", "action", "note")} <= audited
     assert follow_up is not None  # the 30-day review was scheduled
     # the queue was narrowed to her by the search: she was the only case, and still is
     page.get_by_text("Case not in the queue view any more", exact=False).wait_for()
@@ -400,6 +409,7 @@ PAGES = [
     ("/advocates", "Advocates", "16-advocates"),
     ("/sources", "Sources", "17-sources"),
     ("/settings", "Settings", "18-settings"),
+    ("/audit", "Audit trail", "21-audit"),
 ]
 
 

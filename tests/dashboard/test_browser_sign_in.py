@@ -1,6 +1,7 @@
 """Signing in, in a real browser: a shared case link opens after sign-in, read-only for a
 viewer (its own dashboard process: a configuration with users)."""
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,6 @@ def test_sign_in_then_a_shared_link_opens_read_only_for_a_viewer(page, demo: Pat
         assert page.get_by_role("link", name="Settings").count() == 0
         no_exception(page)
     assert case_of(demo, "Daniel Okafor")[1] == status
+    with sqlite3.connect(demo / "grapevine.db") as db:
+        audited = list(db.execute("SELECT action FROM audit_event WHERE actor = 'vic' ORDER BY id"))
+    assert audited[:2] == [("signin_failed",), ("signin",)]  # then the customer file she saw
