@@ -2,11 +2,12 @@
 
 "Forget this customer" first shows what will be erased (rows per table, the targets their
 cases went to) and asks again; the erasure is :func:`storage.privacy.forget_person`, in one
-transaction with its audit row. The file-drop exports are cleaned by ``grapevine forget``
-on the server (the dashboard does not know their paths).
+transaction with its audit row; then their records are removed from the file-drop exports
+(:mod:`triage.privacy_files`, the paths handed over by ``grapevine dashboard``).
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -15,6 +16,7 @@ from dashboard import actions, audit_view, context
 from dashboard.auth import Person
 from storage import privacy
 from storage.models import Customer
+from triage.privacy_files import remove_records
 
 CONFIRM_KEY = "privacy_confirm_customer"
 
@@ -25,6 +27,20 @@ def _held(crm_id: str) -> tuple[privacy.Person, dict[str, Any], list[dict[str, A
         data = privacy.person_data(conn, person)
         sent = privacy.export_targets(conn, person)
     return person, data, sent
+
+
+def _files(person: privacy.Person, *, dry_run: bool) -> list[tuple[str, int]]:
+    pattern = privacy.needle_pattern(person.needles)
+    return [
+        (
+            name,
+            remove_records(
+                Path(path), fmt=fmt, case_ids=set(person.case_ids), pattern=pattern,
+                dry_run=dry_run,
+            ),
+        )
+        for name, path, fmt in context.settings().file_exports
+    ]  # fmt: skip
 
 
 def _downloaded(who: Person, customer_id: int, counts: dict[str, int]) -> None:
@@ -40,17 +56,29 @@ def _downloaded(who: Person, customer_id: int, counts: dict[str, int]) -> None:
 
 def _forget(who: Person, customer: Customer) -> None:
     with context.engine().begin() as conn:
-        _, counts, _ = privacy.forget_person(
+        person, counts, _ = privacy.forget_person(
             conn, actor=who.name, customer=customer.external_id, reason="dashboard"
         )
+    problem = ""
+    try:
+        removed = sum(n for _, n in _files(person, dry_run=False))
+    except OSError as exc:
+        removed = -1
+        problem = exc.strerror
     st.session_state.pop(CONFIRM_KEY, None)
     st.session_state["customer_id"] = None
     st.query_params.pop("customer", None)
     mentions = counts.get("mention", 0)
+    files = (
+        f"{removed} record(s) removed from the file-drop exports."
+        if removed >= 0
+        else f"The file-drop exports could not be rewritten ({problem}): run `grapevine "
+        f"forget --customer {customer.external_id} --yes` on the server."
+    )
     actions.flash(
         f"The customer was forgotten: {mentions} mention(s) and "
-        f"{counts.get('triage_case', 0)} case(s) anonymised, tombstones written. "
-        "File-drop exports: run `grapevine forget` on the server to clean them."
+        f"{counts.get('triage_case', 0)} case(s) anonymised, tombstones written. {files}",
+        "success" if removed >= 0 else "warning",
     )
 
 
@@ -77,6 +105,12 @@ def show(who: Person, customer: Customer) -> None:
     if st.session_state.get(CONFIRM_KEY) != customer_id:
         return
     lines = [f"{table}: {n}" for table, n in counts.items()]
+    try:
+        lines += [
+            f"file-drop export {name}: {n} record(s)" for name, n in _files(person, dry_run=True)
+        ]
+    except OSError as exc:
+        lines.append(f"file-drop exports: cannot be read ({exc.strerror})")
     st.warning(
         "This erases the customer and anonymises their mentions and cases. It cannot be "
         "undone.\n\n" + "\n".join(f"- {line}" for line in lines)

@@ -67,6 +67,9 @@ class DashboardSettings(BaseModel):
     #: each source's settings by name (type, base_url, the ``*_env`` variable names; never a
     #: secret), for the reply connectors of the case page (:mod:`dashboard.reply_view`)
     reply_sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: the file-drop export targets (name, path, format), which forgetting a person rewrites
+    #: (:mod:`dashboard.privacy_view`)
+    file_exports: list[tuple[str, str, str]] = Field(default_factory=list)
 
     @property
     def sign_in_required(self) -> bool:

@@ -161,6 +161,11 @@ def dashboard_settings(settings: Settings) -> "DashboardSettings":
         config_path=str(settings.path.resolve()),
         # the reply connectors' settings: env variable names only, never a secret
         reply_sources={s.name: s.model_dump(mode="json") for s in settings.sources},
+        file_exports=[
+            (t.name, str(settings.resolve_path(t.path)), t.format)
+            for t in settings.targets
+            if t.type == "file"
+        ],
     )
 
 

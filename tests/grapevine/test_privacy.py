@@ -351,3 +351,16 @@ def test_file_records_of_forgotten_cases_are_removed(tmp_path: Path, fmt: str) -
     assert "Anna" not in left and "fine" in left
     if fmt == "csv":
         assert left.startswith("delivery_id,case_id")
+
+
+def test_the_dashboard_is_handed_the_file_drop_paths(tmp_path: Path) -> None:
+    from grapevine.config import load_config
+    from grapevine.wiring import dashboard_settings
+
+    path = tmp_path / "grapevine.toml"
+    path.write_text(CONFIG.format(url="sqlite:///x.db", base="http://127.0.0.1:9"), "utf-8")
+    handed = dashboard_settings(load_config(str(path)))
+    assert handed.file_exports == [
+        ("drop", str(tmp_path / "exports" / "cases.jsonl"), "jsonl"),
+        ("sheet", str(tmp_path / "exports" / "cases.csv"), "csv"),
+    ]
