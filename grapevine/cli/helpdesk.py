@@ -62,7 +62,10 @@ def sync_command(only: str | None, verbose: int) -> None:
         click.echo(f"problem: {problem}")
     changed = sum(1 for c in report.changes if c.what != "error")
     errors = report.count("error")
-    click.echo(f"{report.checked} tickets checked, {changed} changes, {errors} errors")
+    click.echo(
+        f"{report.checked} tickets checked, {changed} change{'' if changed == 1 else 's'}, "
+        f"{errors} error{'' if errors == 1 else 's'}"
+    )
     sys.exit(1 if errors or report.problems else 0)
 
 
