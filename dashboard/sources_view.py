@@ -2,6 +2,7 @@
 what a source lost: items waiting in the quarantine, with their reasons."""
 
 import re
+from typing import Any
 
 BLOCKED = re.compile(
     r"HTTP (401|403|407|429|451)|robots\.txt|captcha|forbidden|rate.?limit|blocked",
@@ -49,3 +50,13 @@ def _verdict(status: str | None, new: int, error: str | None) -> tuple[str, str]
     if blocked:
         return "BLOCKED: we could not look", "bad"
     return "FAILED: we could not look", "bad"
+
+
+def dead_letter_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The cluster's dead crawl tasks (:func:`storage.cluster.dead_tasks`), one line each:
+    ``reddit — day 2026-12-01T07:00Z, 3 attempts: <last error>``."""
+    return [
+        f"{r['source']} — day {r['day_id']}, {r['attempts']} attempt"
+        f"{'s' if r['attempts'] != 1 else ''}: {r['last_error'] or 'no error recorded'}"
+        for r in rows
+    ]

@@ -293,21 +293,38 @@ class Scheduler:
         log.info("scheduler stopped (%s)", STOP.reason or "asked to")
 
 
-def child_argv(config_path: Path, trigger: str, verbose: int) -> list[str]:
-    """The command line of one scheduled run."""
+def child_argv(
+    config_path: Path, trigger: str, verbose: int, day_id: str | None = None
+) -> list[str]:
+    """The command line of one scheduled run (with ``day_id``: on the cluster's workers)."""
     argv = [sys.executable, "-m", "grapevine", "--config", str(config_path), "run"]
     argv += ["--trigger", trigger] + (["-" + "v" * verbose] if verbose else [])
+    if day_id:  # the day's id is its slot: a scheduler taking over cannot enqueue it again
+        argv += ["--distributed", "--day-id", day_id]
     return argv
 
 
 def scheduled_run(
-    engine: Engine, config_path: Path, spec: ScheduleSpec, trigger: str, verbose: int = 0
+    engine: Engine,
+    config_path: Path,
+    spec: ScheduleSpec,
+    trigger: str,
+    verbose: int = 0,
+    distributed: bool = False,
 ) -> ChildResult:
-    """One daily run in a child process, logged and, when it died, recorded."""
+    """One daily run in a child process, logged and, when it died, recorded.
+
+    ``distributed`` (``[cluster] broker_url`` set): the child enqueues the day of the latest
+    slot on the cluster (``grapevine run --distributed``) and waits for it."""
     started = utcnow()
     log.info("%s run starting", "scheduled" if trigger == "schedule" else "missed")
+    day_id = None
+    if distributed:
+        day_id = f"{last_slot(spec.times, spec.timezone, started):%Y-%m-%dT%H:%M}Z"
     result = run_child(
-        child_argv(config_path, trigger, verbose), timeout=spec.run_timeout, grace=spec.stop_grace
+        child_argv(config_path, trigger, verbose, day_id),
+        timeout=spec.run_timeout,
+        grace=spec.stop_grace,
     )
     outcome = result.describe()
     if result.code == 0:

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context, display, loaders
-from dashboard.sources_view import quarantine_note, verdict
-from storage import quarantine
+from dashboard.sources_view import dead_letter_lines, quarantine_note, verdict
+from storage import cluster, quarantine
 
 
 @st.cache_data(ttl=loaders.LIST_TTL, show_spinner=False)
@@ -27,6 +27,11 @@ def _quarantine(url: str) -> dict[str, Any]:
             for row in quarantine.list_items(engine, limit=500)
         ],
     }
+
+
+@st.cache_data(ttl=loaders.LIST_TTL, show_spinner=False)
+def _dead_tasks(url: str) -> list[dict[str, Any]]:
+    return cluster.dead_tasks(context.engine())
 
 
 context.person()
@@ -59,6 +64,14 @@ sources = [
 if not sources:
     st.info("No source is configured or has run yet. Add [[sources]] to grapevine.toml.")
     st.stop()
+dead = _dead_tasks(context.settings().database_url)
+if dead:  # the cluster gave up on these crawl tasks; their days went on without them
+    st.error(
+        f"{len(dead)} crawl task{'s' if len(dead) != 1 else ''} of the cluster failed too "
+        "often and stopped (dead letters, last 7 days):\n\n"
+        + "\n".join(f"- {line}" for line in dead_letter_lines(dead)),
+        icon=":material/error:",
+    )
 if held["counts"]:
     total = sum(held["counts"].values())
     st.warning(

@@ -1,7 +1,10 @@
 """The cluster: ``worker`` (take crawl tasks from the broker) and ``run --distributed``."""
 
+import contextlib
 import logging
 import os
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -11,6 +14,7 @@ from grapevine.cli.common import config_option, engine, settings, setup_logging
 from grapevine.config import Settings
 from grapevine.config_cluster import masked_url
 from grapevine.job import JobSummary
+from grapevine.locks import Busy, RunLock
 
 if TYPE_CHECKING:
     from grapevine.cluster.app import GrapevineCelery
@@ -65,6 +69,29 @@ def run_distributed(
         )
     except DayTimeout as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextlib.contextmanager
+def leading(eng: Engine, *, retry_every: float = 0.5) -> Iterator[RunLock]:
+    """Hold the ``schedule`` lock for the block, standing by until it is free: of several
+    schedulers on one (PostgreSQL) database one leads; when it dies the server frees its
+    advisory lock and a standby takes over within ``retry_every`` seconds."""
+    lock = RunLock(eng, "schedule")
+    waiting = False
+    while True:
+        try:
+            lock.acquire()
+            break
+        except Busy as exc:
+            if not waiting:
+                log.warning("standing by: %s; taking over when it stops", exc)
+                waiting = True
+            time.sleep(retry_every)
+    log.warning("leading: this scheduler enqueues the cluster's days")
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 @click.command()

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from crawler.progress import SourceProgress, format_progress
 from crawler.runner import SourceResult
+from dashboard.sources_view import dead_letter_lines
 from grapevine import stopping
 from grapevine.cli.common import (
     config_option,
@@ -21,6 +22,7 @@ from grapevine.cli.common import (
 )
 from grapevine.config import Settings
 from grapevine.job import JobSummary, crawl_step, run_job, triage_step
+from storage.cluster import dead_tasks
 from storage.quarantine import open_counts
 from storage.queries import status_summary
 
@@ -263,6 +265,10 @@ def crawl(names: tuple[str, ...], full: bool, no_triage: bool, verbose: int) -> 
     sys.exit(1 if summary.failed else 0)
 
 
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
 def _ago(iso: str | None) -> str:
     if not iso:
         return "never"
@@ -288,6 +294,8 @@ def status(as_json: bool) -> None:
     data["quarantined"] = sum(held.values())
     for source in data["sources"]:
         source["quarantined"] = held.get(source["name"], 0)
+    dead = dead_tasks(eng)  # the cluster's dead letters (grapevine run --distributed)
+    data["dead_tasks"] = [{**d, "finished_at": _iso(d["finished_at"])} for d in dead]
     from grapevine.helpdesk import conflict_lines
 
     data["helpdesk_conflicts"] = conflict_lines(eng)
@@ -311,6 +319,10 @@ def status(as_json: bool) -> None:
         click.echo(line)
     if data["quarantined"]:
         click.echo(f"Quarantined items: {data['quarantined']} (grapevine quarantine list)")
+    if dead:
+        click.echo(f"Dead crawl tasks (cluster, last 7 days): {len(dead)}")
+        for line in dead_letter_lines(dead):
+            click.echo(f"  {line}")
     if data["helpdesk_conflicts"]:
         click.echo("Helpdesk conflicts (case and ticket both changed; see the case page):")
         for line in data["helpdesk_conflicts"]:

@@ -85,13 +85,18 @@ def schedule_command(verbose: int) -> None:
             )  # fmt: skip
         helpdesk_tick(current, eng)
 
-    with held_lock(eng, "schedule"):
+    distributed = bool(cfg.broker_url)  # cluster mode: one leader, the others stand by
+    from grapevine.cli.cluster import leading
+
+    with leading(eng) if distributed else held_lock(eng, "schedule"):
         stopping.STOP.reset()
         previous = stopping.install()
         try:
             Scheduler(
                 spec,
-                run_job=lambda trigger: scheduled_run(eng, path, spec, trigger, verbose),
+                run_job=lambda trigger: scheduled_run(
+                    eng, path, spec, trigger, verbose, distributed
+                ),
                 export=export_tick,
                 last_run=lambda: last_job_start(eng),
                 report=lambda: scheduled_report(path, spec, fmt=cfg.report.format),

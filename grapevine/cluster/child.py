@@ -20,6 +20,7 @@ from typing import Any
 from crawler.analysis_pool import set_parent_death_signal
 from crawler.runner import run_sources
 from crawler.shared_queue import shared_settings
+from grapevine.cluster.engines import forget_engines
 from grapevine.config import Settings
 from grapevine.wiring import scrapy_settings, source_specs
 
@@ -42,6 +43,10 @@ def crawl_settings(
     values = scrapy_settings(settings, log_level="WARNING")
     # the cluster runs many crawls side by side: each analyses its items in its own process
     values["GRAPEVINE_ANALYSIS_WORKERS"] = 0
+    if settings.redis_url:  # the delay is kept in Redis across workers (cluster_politeness),
+        # just before the request goes out: a local delay after it would bunch requests
+        values["GRAPEVINE_CLUSTER_DELAY"] = settings.crawl.download_delay
+        values["DOWNLOAD_DELAY"] = 0
     if settings.source(source).shared_queue:
         if not settings.redis_url:
             raise ValueError(f"source {source!r}: shared_queue needs Redis ([crawl] redis_url)")
@@ -83,6 +88,10 @@ def preload(settings: Settings) -> None:
         values["GRAPEVINE_UNSCORED_LANGUAGES"],
     )
     warm()
+    from crawler.db import engine_for
+
+    with engine_for(settings.database_url).connect():  # the driver and dialect, loaded
+        pass
 
 
 def _crawl(write: int, parent: int, settings: Settings, source: str, day_id: str,
@@ -97,10 +106,9 @@ def _crawl(write: int, parent: int, settings: Settings, source: str, day_id: str
         # crawl's analysis workers are its children, and die with it)
         multiprocessing.process._current_process._config.pop("daemon", None)  # type: ignore[attr-defined]
         from crawler.db import engine_for
-        from grapevine.cluster.tasks import forget_engines
 
         forget_engines()  # the worker's pooled connections are not ours
-        engine_for.cache_clear()
+        engine_for(settings.database_url).dispose(close=False)
         specs = source_specs(settings, [source])
         values = crawl_settings(settings, source, day_id, deadline=max(1.0, timeout - 30))
         results = run_sources(specs, values, incremental=True, install_root_handler=False)

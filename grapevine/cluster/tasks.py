@@ -27,9 +27,9 @@ from sqlmodel import Session
 from crawler.runner import SourceResult
 from grapevine import stopping
 from grapevine.cluster.child import CrawlCrashed, crawl_source, shared_key
+from grapevine.cluster.engines import engine_for
 from grapevine.config import Settings
 from grapevine.job import STEPS, JobSummary, StepProblem
-from grapevine.wiring import open_engine
 from storage import cluster as store
 from storage.models import JobRun
 from storage.types import utcnow
@@ -38,23 +38,7 @@ if TYPE_CHECKING:
     from celery import Celery, Task
 
 log = logging.getLogger(__name__)
-_ENGINES: dict[str, Engine] = {}
 _RANK = {"ok": 0, "partial": 1, "failed": 2}
-
-
-def engine_for(settings: Settings) -> Engine:
-    """This worker process's engine for the configured database."""
-    url = settings.database_url
-    if url not in _ENGINES:
-        _ENGINES[url] = open_engine(settings)
-    return _ENGINES[url]
-
-
-def forget_engines() -> None:
-    """In a forked child: leave the parent's pooled connections alone."""
-    for eng in _ENGINES.values():
-        eng.dispose(close=False)
-    _ENGINES.clear()
 
 
 def crawl(task: "Task", day_id: str, source: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
