@@ -17,10 +17,15 @@ from sqlalchemy import Engine, select
 
 from grapevine.config import parse_config
 from grapevine.wiring import source_specs
-from storage.models import CrawlRun, Mention
+from storage.models import Case, CrawlRun, Mention
+from storage.types import utcnow
+from triage.opening import open_cases
+from triage.policy import TriagePolicy
+from triage.replies import record_platform_answers
 
 MENTION = Mention.__table__  # type: ignore[attr-defined]
 CRAWL_RUN = CrawlRun.__table__  # type: ignore[attr-defined]
+CASE = Case.__table__  # type: ignore[attr-defined]
 BRANDS = [{"name": "Calo", "terms": ["Calo"], "exclusions": [], "is_competitor": False}]
 KINDS = list(SOURCES)
 API_PATHS = {
@@ -66,6 +71,14 @@ def stored(engine: Engine) -> dict[str, dict[str, Any]]:
     return out
 
 
+def cases_by_review(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(MENTION.c.external_id, CASE.c.id).join(CASE, CASE.c.mention_id == MENTION.c.id)
+        ).all()
+    return {external: case_id for external, case_id in found}
+
+
 def test_every_review_is_stored_once_with_the_company_reply(
     api: FakeOwnerApis, keys: OwnerKeys, engine: Engine, db_url: str
 ) -> None:
@@ -93,6 +106,10 @@ def test_every_review_is_stored_once_with_the_company_reply(
     assert rows["own-googlebusiness"]["g4"].rating == 5.0  # "FIVE"
     assert rows["own-appstore_connect"]["apple-3"].reply_text is None
 
+    open_cases(engine, TriagePolicy(competitor_cases=True), now=utcnow())
+    case_of = cases_by_review(engine)
+    assert "apple-3" in case_of and "g3" in case_of  # 1- and 4-star complaints: cases
+
     # the company answers review 3 on each platform outside Grapevine; one new review arrives
     now = time.time()
     s = api.state
@@ -111,6 +128,8 @@ def test_every_review_is_stored_once_with_the_company_reply(
     assert len(rows["own-appstore_connect"]) == 6 and len(rows["own-googlebusiness"]) == 5
     assert rows["own-appstore_connect"]["apple-3"].reply_text == "Answered in ASC"
     assert rows["own-googlebusiness"]["g3"].reply_text == "Answered in GBP"
+    answered = record_platform_answers(engine, sources={}, environ={})
+    assert case_of["apple-3"] in answered.marked and case_of["g3"] in answered.marked
     with engine.connect() as conn:
         statuses = conn.execute(select(CRAWL_RUN.c.status)).scalars().all()
     assert statuses and set(statuses) == {"ok"}
