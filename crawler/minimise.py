@@ -57,3 +57,8 @@ class MinimisePipeline:
         if item.get("raw"):
             item["raw"] = minimise_raw(item.get("source_type"), item.get("raw"))
         return item
+
+
+def minimised(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``item`` with its raw payload minimised (a quarantined item stored again)."""
+    return {**item, "raw": minimise_raw(item.get("source_type"), item.get("raw"))}

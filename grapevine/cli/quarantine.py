@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from crawler.analysis_worker import ANALYSIS_INPUT, analysis_columns, analyzer_for
 from crawler.matching import BrandMatcher, BrandTerms
+from crawler.minimise import minimised
 from crawler.normalise import normalise_item
 from crawler.pipelines import mention_row
 from grapevine.cli.common import config_option, engine, settings
@@ -151,9 +152,8 @@ def retry(ids: tuple[int, ...], source: str | None, everything: bool) -> None:
     stored = still = 0
     for row in sorted(rows, key=lambda r: r["id"]):
         try:
-            ok, mention_id, reason = retry_one(
-                row["item"], engine=eng, analyzer=analyzer, matcher=matcher
-            )
+            item = row["item"] if cfg.retention.keep_raw else minimised(row["item"])
+            ok, mention_id, reason = retry_one(item, engine=eng, analyzer=analyzer, matcher=matcher)
         except Exception as exc:
             if database_trouble(exc):
                 raise click.ClickException(

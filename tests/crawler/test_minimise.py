@@ -16,7 +16,13 @@ from helpers.httpserver import LocalServer, Reply
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.minimise import DEFAULT_FIELDS, RAW_FIELDS, MinimisePipeline, minimise_raw
+from crawler.minimise import (
+    DEFAULT_FIELDS,
+    RAW_FIELDS,
+    MinimisePipeline,
+    minimise_raw,
+    minimised,
+)
 from grapevine.config import parse_config
 from grapevine.wiring import scrapy_settings
 
@@ -130,3 +136,5 @@ def test_the_allow_list() -> None:
     assert minimise_raw("brand-new-type", {"uri": "at://1", "handle": "ann"}) == {"uri": "at://1"}
     assert minimise_raw("schemaorg", {"@id": "#r1", "reviewBody": "Cold coffee"}) == {"@id": "#r1"}
     assert {"id", "uri", "cid"} >= DEFAULT_FIELDS
+    item = {"source_type": "trustpilot", "text": "Cold", "raw": raw}
+    assert minimised(item) == {**item, "raw": {"id": "t1"}} and item["raw"] is raw
