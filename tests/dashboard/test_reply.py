@@ -111,3 +111,34 @@ def test_a_viewer_sees_no_reply_buttons_and_other_sources_get_a_hint(
     )
     assert "Reply publicly" not in [b.label for b in at.button]
     assert any("copy the text and answer on the review site" in c.value for c in at.caption)
+
+
+def test_a_posted_reply_is_edited_and_deleted_from_the_case(
+    app, sqlite_engine, monkeypatch
+) -> None:
+    from triage.replies import post_reply
+
+    monkeypatch.setenv(TOKEN_ENV, "test-token")
+    with fake_mastodon() as server:
+        case_id, _ = seed(sqlite_engine, server)
+        settings = {"reply_sources": reply_sources(server)}
+        posted = post_reply(
+            sqlite_engine,
+            case_id=case_id,
+            text="First words",
+            visibility="public",
+            actor="Sam",
+            sources=settings["reply_sources"],
+            environ={TOKEN_ENV: "test-token"},
+        )
+        assert posted.reply is not None
+        at = open_page(app(settings=settings, actor_name="Sam"), "case", case=str(case_id))
+        at.text_area(key=f"reply_edit_{posted.reply.id}").input("Better words")
+        button(at, "Save the edit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.success[0].value == "Edited on Mastodon."
+        assert server.statuses[posted.reply.platform_id or ""]["content"] == "<p>Better words</p>"
+        button(at, "Delete the reply").click().run()
+        assert at.success[0].value == "Deleted from Mastodon."
+        assert posted.reply.platform_id not in server.statuses
+        assert "Delete the reply" not in [b.label for b in at.button]
