@@ -8,7 +8,8 @@ Listing: ``GET /androidpublisher/v3/applications/{packageName}/reviews?maxResult
 by ``tokenPagination.nextPageToken`` (the ``token`` parameter). Google serves the reviews
 created or changed in the last week, most recently changed first: each review's
 ``comments[].userComment`` (text, starRating, lastModified.seconds, reviewerLanguage) is the
-mention, its ``developerComment`` fills ``reply_text``/``reply_at``. The review carries no
+mention (a review with a title comes as ``title<TAB>text``), its ``developerComment`` fills
+``reply_text``/``reply_at``. The review carries no
 creation time, so its last change is its publication (and an edit counts as new). A run stopped
 by ``max_pages`` keeps the next token in the cursor.
 """
@@ -98,11 +99,13 @@ class GooglePlaySpider(OwnerApiSpider):
             return None
         review_id = review.get("reviewId")
         package = self.options.get("package_name")
+        title, _, body = str(user.get("text") or "").rpartition("\t")  # "title\tbody"
         return self.item(
             external_id=review_id,
             url=f"https://play.google.com/store/apps/details?id={package}&reviewId={review_id}",
             author=review.get("authorName") or "A Google user",
-            text=(user.get("text") or "").strip(),
+            title=title.strip() or None,
+            text=body.strip(),
             rating=as_int(user.get("starRating")),
             published_at=as_int(dig(user, "lastModified", "seconds")),
             language=(user.get("reviewerLanguage") or "").split("_")[0].split("-")[0] or None,

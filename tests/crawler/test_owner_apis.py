@@ -63,7 +63,14 @@ def specs(api: FakeOwnerApis, env: dict[str, str], db_url: str) -> list[dict[str
 def stored(engine: Engine) -> dict[str, dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(MENTION.c.source, MENTION.c.external_id, MENTION.c.reply_text, MENTION.c.rating)
+            select(
+                MENTION.c.source,
+                MENTION.c.external_id,
+                MENTION.c.title,
+                MENTION.c.text,
+                MENTION.c.reply_text,
+                MENTION.c.rating,
+            )
         ).all()
     out: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -104,6 +111,8 @@ def test_every_review_is_stored_once_with_the_company_reply(
     assert rows["own-googlebusiness"]["g1"].reply_text == "Thanks for telling us"
     assert rows["own-trustpilot_business"][f"{1:024x}"].reply_text == "We are on it"
     assert rows["own-googlebusiness"]["g4"].rating == 5.0  # "FIVE"
+    play = rows["own-googleplay"]["gp:0"]  # "title<TAB>text"
+    assert (play.title, play.text) == ("Slow refund", "Refund still missing after 0 weeks")
     assert rows["own-appstore_connect"]["apple-3"].reply_text is None
 
     open_cases(engine, TriagePolicy(competitor_cases=True), now=utcnow())

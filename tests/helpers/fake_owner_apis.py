@@ -652,7 +652,8 @@ def seed(api: FakeOwnerApis, count: int = 5, start: float | None = None) -> None
         comments: list[dict[str, Any]] = [
             {
                 "userComment": {
-                    "text": f"\tRefund still missing after {i} weeks",
+                    "text": ("Slow refund" if i == 0 else "")
+                    + f"\tRefund still missing after {i} weeks",
                     "lastModified": {"seconds": str(int(ts))},
                     "starRating": 1 + i % 5,
                     "reviewerLanguage": "en_GB",

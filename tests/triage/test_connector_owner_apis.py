@@ -135,6 +135,13 @@ def test_google_play_replies_with_one_cached_token(api: FakeOwnerApis, keys: Own
     with pytest.raises(ReplyError) as gone:
         conn.delete(target("googleplay"), first)
     assert gone.value.kind == "unsupported" and not conn.can_delete
+    with pytest.raises(ReplyError) as long:
+        conn.post(target("googleplay"), "x" * 351, visibility="public")
+    assert long.value.kind == "invalid" and "350" in long.value.message
+    assert len(api.calls("POST", "/androidpublisher/")) == 2  # nothing sent
+    again = connector("googleplay", api, keys)  # the next press of a button: the same token
+    again.post(target("googleplay"), "Still on it", visibility="public")
+    assert len(api.calls("POST", "/token")) == 1
 
 
 def test_google_business_puts_and_deletes_the_reply(api: FakeOwnerApis, keys: OwnerKeys) -> None:

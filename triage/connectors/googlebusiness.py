@@ -19,6 +19,9 @@ from triage.connectors.owner_auth import (
     token_provider,
 )
 
+#: ``ReviewReply.comment``: "The maximum length is 4096 bytes."
+MAX_REPLY_BYTES = 4096
+
 
 class GoogleBusinessConnector:
     """Reply to, edit and delete owner replies on Google Business Profile reviews."""
@@ -49,6 +52,10 @@ class GoogleBusinessConnector:
         """Publish (or replace) the owner reply."""
         if visibility not in ("public", "unlisted"):
             raise ReplyError("unsupported", "Google reviews have no private replies")
+        if len(text.encode()) > MAX_REPLY_BYTES:
+            raise ReplyError(
+                "invalid", f"Google takes replies of at most {MAX_REPLY_BYTES} bytes (UTF-8)"
+            )
         name = self.review_name(target)
         answer = self.client.call("PUT", f"/v4/{name}/reply", "Google reply", {"comment": text})
         return PostedReply(

@@ -19,6 +19,9 @@ from triage.connectors.owner_auth import (
     token_provider,
 )
 
+#: "Replies of more than approximately 350 characters will be rejected" (reviews.reply).
+MAX_REPLY = 350
+
 
 class GooglePlayConnector:
     """Reply to and edit replies on Google Play reviews."""
@@ -36,6 +39,10 @@ class GooglePlayConnector:
         """Publish (or replace) the developer reply to the review."""
         if visibility not in ("public", "unlisted"):
             raise ReplyError("unsupported", "Google Play has no private replies")
+        if len(text) > MAX_REPLY:
+            raise ReplyError(
+                "invalid", f"Google Play takes replies of at most {MAX_REPLY} characters"
+            )
         review = quote(target.external_id, safe="")
         path = f"/androidpublisher/v3/applications/{self.package_name}/reviews/{review}:reply"
         answer = self.client.call("POST", path, "Google Play reply", {"replyText": text})

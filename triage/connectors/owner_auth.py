@@ -25,8 +25,9 @@ provider with :func:`token_provider` from the source's config and the environmen
 to the spider as the ``token_provider`` spider argument — a plain callable. The spider puts
 ``Authorization: Bearer <token>`` on each request and, when the platform answers 401, asks
 once for a fresh token (``force=True``) and repeats the request. The reply connectors use the
-same providers. A provider pickles without its cache and lock (the crawl may run in a child
-process), and never logs or prints its secrets.
+same providers; :func:`token_provider` gives one shared provider per set of credentials, so
+the reply buttons of a dashboard process reuse one token. A provider pickles without its
+cache and lock (the crawl may run in a child process), and never logs or prints its secrets.
 """
 
 import base64
@@ -349,7 +350,8 @@ def check_credentials(source: Mapping[str, Any], environ: Mapping[str, str]) -> 
 
 def base_url(source: Mapping[str, Any]) -> str:
     """The source's API address: its ``base_url`` or the platform's."""
-    return str(source.get("base_url") or DEFAULT_BASE_URLS[str(source["type"])]).rstrip("/")
+    default = DEFAULT_BASE_URLS.get(str(source.get("type")), "")
+    return str(source.get("base_url") or default).rstrip("/")
 
 
 def token_provider(
@@ -361,6 +363,22 @@ def token_provider(
     naming what is missing), so a misconfigured source fails its own crawl only.
     """
     kind = str(source.get("type"))
+    key = (kind, base_url(source), timeout, *(secret(source, environ, n) for n in _SECRETS))
+    with _SHARED_LOCK:  # one provider (and one cached token) per set of credentials
+        shared = _SHARED.get(key)
+        if shared is None:
+            shared = _SHARED[key] = _new_provider(kind, source, environ, timeout)
+        return shared
+
+
+_SECRETS = ("key_id", "issuer_id", "private_key", "service_account", "api_key", "api_secret")
+_SHARED: dict[tuple[Any, ...], TokenProvider] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _new_provider(
+    kind: str, source: Mapping[str, Any], environ: Mapping[str, str], timeout: float
+) -> TokenProvider:
     if kind == "appstore_connect":
         return AppStoreConnectToken(
             key_id=secret(source, environ, "key_id"),
