@@ -128,6 +128,8 @@ EVENT_NAMES = {
     "follow_up": "follow-up",
     "link": "customer link",
     "export": "support queue",
+    "reply": "reply",
+    "answered": "answered on the platform",
 }
 _CODE = re.compile(r"\b(?:in_progress|waiting_on_customer)\b")
 

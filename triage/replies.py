@@ -464,8 +464,8 @@ def record_platform_answers(
             ours = any(
                 r.state == "posted" for r in store.replies_for_case(conn, case_id=row["case_id"])
             )
-        message = "answered on the platform" + (
-            " (the reply posted from Grapevine now shows there)" if ours else ""
+        message = f"the company's reply is on {row['source']} (found by the crawl)" + (
+            "; it is the reply posted from Grapevine" if ours else ""
         )
         at = _answered_at(row["opened_at"], row["reply_at"], now)
         _mark_answered(
