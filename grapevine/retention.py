@@ -27,6 +27,7 @@ LABELS = {
     "case_events": "case timeline entries deleted",
     "customer_links": "customer links deleted",
     "crawl_runs": "crawl runs deleted",
+    "quarantined_items": "stored quarantine items deleted",
     "audit_rows": "audit rows deleted",
 }
 

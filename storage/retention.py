@@ -11,7 +11,8 @@ time (the conditions only match what still holds the data).
   dismissal reason, follow-up and timeline go, the mention's author, handle, text, title,
   link and customer links go; the case row (status, priority, opened, first action, resolved)
   stays, so response rates and times still add up;
-* crawl runs: runs started before the cutoff are deleted, except each source's newest;
+* crawl runs: runs started before the cutoff are deleted, except each source's newest, and
+  so are quarantined items a retry stored before it (those still waiting stay);
 * audit rows: older than the cutoff, through :func:`storage.audit.purge_audit_before`.
 """
 
@@ -42,6 +43,7 @@ from storage.models import (
     CustomerLink,
     Mention,
     MentionRevision,
+    QuarantinedItem,
 )
 
 MENTION = Mention.__table__  # type: ignore[attr-defined]
@@ -50,6 +52,7 @@ CASE = Case.__table__  # type: ignore[attr-defined]
 EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 LINK = CustomerLink.__table__  # type: ignore[attr-defined]
 RUN = CrawlRun.__table__  # type: ignore[attr-defined]
+QUARANTINE = QuarantinedItem.__table__  # type: ignore[attr-defined]
 
 #: The parts a run reports, in order.
 PARTS = (
@@ -60,6 +63,7 @@ PARTS = (
     "case_events",
     "customer_links",
     "crawl_runs",
+    "quarantined_items",
     "audit_rows",
 )
 
@@ -146,7 +150,13 @@ def _raw_payloads(conn: Connection, cutoff: datetime) -> dict[str, int]:
 def _crawl_runs(conn: Connection, cutoff: datetime) -> dict[str, int]:
     newest = select(func.max(RUN.c.id)).group_by(RUN.c.source)
     old = and_(RUN.c.started_at < cutoff, RUN.c.id.not_in(newest))
-    return {"crawl_runs": _rows(conn, delete(RUN).where(old))}
+    # a quarantined item a retry stored is history (its copy of the item included); one
+    # still waiting for a retry stays whatever its age, so nothing is lost
+    stored = and_(QUARANTINE.c.resolved_at.is_not(None), QUARANTINE.c.resolved_at < cutoff)
+    return {
+        "crawl_runs": _rows(conn, delete(RUN).where(old)),
+        "quarantined_items": _rows(conn, delete(QUARANTINE).where(stored)),
+    }
 
 
 def apply_retention(conn: Connection, *, cutoffs: Cutoffs) -> dict[str, int]:

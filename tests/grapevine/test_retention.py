@@ -16,7 +16,15 @@ from grapevine.job import JobSummary
 from grapevine.retention import retention_step, run_retention
 from storage.audit import list_audit, record_audit
 from storage.mentions import upsert_mentions
-from storage.models import Case, CrawlRun, Customer, CustomerLink, Mention, MentionDay
+from storage.models import (
+    Case,
+    CrawlRun,
+    Customer,
+    CustomerLink,
+    Mention,
+    MentionDay,
+    QuarantinedItem,
+)
 from storage.types import utcnow
 from triage.cases import Change, get_case, update_case
 
@@ -35,6 +43,7 @@ TABLES = (
     "customer_link",
     "crawl_run",
     "audit_event",
+    "quarantine",
 )
 
 
@@ -79,6 +88,17 @@ def seed(engine: Engine, now: datetime) -> dict[str, int]:
         session.add(CustomerLink(mention_id=old_mention.id, customer_id=customer.id, method="name"))
         for source, days in (("reviews", 400), ("reviews", 300), ("reviews", 1), ("gone", 500)):
             session.add(CrawlRun(source=source, source_type="schemaorg", started_at=at(days)))
+        for resolved in (at(200), at(1), None):  # stored long ago, lately, still waiting
+            session.add(
+                QuarantinedItem(
+                    source="reviews",
+                    stage="store",
+                    reason="DataError",
+                    item={"text": "Maria's review"},
+                    created_at=at(300),
+                    resolved_at=resolved,
+                )
+            )
         session.commit()
     with engine.begin() as conn:
         conn.execute(
@@ -137,6 +157,7 @@ def test_each_window_removes_only_what_is_past_it(engine: Engine, tmp_path: Path
             "mention_revisions": 1,
             "raw_payloads": 1,
             "crawl_runs": 2,
+            "quarantined_items": 1,
             "audit_rows": 1,
         }
     )
@@ -165,6 +186,7 @@ def test_each_window_removes_only_what_is_past_it(engine: Engine, tmp_path: Path
     assert len(after["case_event"]) == len(before["case_event"]) - old_events
     assert all(row[1] != ids["old"] for row in after["case_event"])
     assert sorted(r[1] for r in after["crawl_run"]) == ["gone", "reviews"]  # newest kept
+    assert len(after["quarantine"]) == 2  # the one stored lately and the one still waiting
     assert totals(engine) == stats  # brand health and case counts still add up
 
     with engine.connect() as conn:
