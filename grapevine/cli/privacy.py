@@ -50,6 +50,8 @@ def _who(customer: str | None, email: str | None, phone: str | None, author: str
 
 def _show(plan: Plan, *, done: bool) -> None:
     verb = "erased" if done else "to erase"
+    if not plan.person.mention_ids and not plan.person.customer_ids:
+        click.echo("Nothing of theirs is stored yet; tombstones keep the next crawls from it.")
     if plan.counts:
         click.echo(f"Rows {verb} or anonymised, per table:")
         for table, count in plan.counts.items():

@@ -203,7 +203,7 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         # Daniel edits his review: the earlier version is kept as a revision
         edited = "Edited: the app still logs me out and support never answered my emails."
         server.routes[PAGE] = Reply(trustpilot_page(edit=edited))
-        second = grapevine("run", cwd=tmp_path)
+        second = grapevine("crawl", "--source", "tp", cwd=tmp_path)
         assert second.returncode == 0, second.stdout + second.stderr
 
         engine = make_engine(db_url)
@@ -264,6 +264,11 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         assert any("Called Daniel Levy back" in m for m in timeline_notes)
         assert {e["target"] for e in person["cases"][0]["exports"]} == {"drop", "sheet"}
 
+        theirs = invoke("export-person", "--author", f"toots:{handle}", "-o", "-", cwd=tmp_path)
+        assert theirs.exit_code == 0, theirs.output
+        toots_held = json.loads(theirs.output)["mentions"]
+        assert len(toots_held) >= 19 and all(m["author_handle"] == handle for m in toots_held)
+
         # a dry run and a refused confirmation change nothing
         dry = invoke("forget", "--customer", "C-1", "--dry-run", cwd=tmp_path)
         assert dry.exit_code == 0 and "Dry run" in dry.output, dry.output
@@ -279,6 +284,8 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         assert author.exit_code == 0, author.output
 
         assert scan(engine, needles + [handle]) == []
+        nobody = invoke("forget", "--author", "toots:nobody@example.social", "--yes", cwd=tmp_path)
+        assert nobody.exit_code == 0 and "Nothing of theirs is stored yet" in nobody.output
         jsonl_after, sheet_after = export_records(tmp_path)
         blob = json.dumps(jsonl_after) + json.dumps(sheet_after)
         assert not [n for n in needles if n.lower() in blob.lower()]
@@ -289,7 +296,7 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
             audit = conn.execute(
                 text("SELECT summary, detail FROM audit_event WHERE action = 'forget'")
             ).all()
-        assert len(audit) == 2
+        assert len(audit) == 3  # the customer, the author, the handle not seen yet
         assert stats(engine) == before
         rollups_consistent(engine)
 
