@@ -50,8 +50,8 @@ class HelpdeskClient(Protocol):
         """Create the ticket of a case (payload as :mod:`triage.export_payload` builds it)."""
         ...
 
-    def ticket_state(self, ref: TicketRef) -> TicketState:
-        """Read the ticket's status and newest note."""
+    def ticket_state(self, ref: TicketRef, *, with_note: bool = True) -> TicketState:
+        """Read the ticket's status and (``with_note``) its newest note not by Grapevine."""
         ...
 
     def add_note(self, ref: TicketRef, text: str) -> None:

@@ -69,11 +69,15 @@ class FreshdeskClient:
         ticket_id = str(made["id"])
         return TicketRef(ticket_id, self.link(ticket_id))
 
-    def ticket_state(self, ref: TicketRef) -> TicketState:
+    def ticket_state(self, ref: TicketRef, *, with_note: bool = True) -> TicketState:
         """Status, last update and the newest conversation not written by Grapevine."""
         ticket = self.api.call("GET", f"tickets/{ref.ticket_id}")
         code = int(ticket.get("status") or 2)
-        talk = self.api.call("GET", f"tickets/{ref.ticket_id}/conversations") or []
+        talk = (
+            self.api.call("GET", f"tickets/{ref.ticket_id}/conversations") or []
+            if with_note
+            else []
+        )
         note = None
         for item in reversed(talk):
             body = str(item.get("body_text") or "").strip()

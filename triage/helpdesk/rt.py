@@ -86,7 +86,7 @@ class RtClient:
         ticket_id = str(made["id"])
         return TicketRef(ticket_id, self.link(ticket_id))
 
-    def ticket_state(self, ref: TicketRef) -> TicketState:
+    def ticket_state(self, ref: TicketRef, *, with_note: bool = True) -> TicketState:
         """Status, last update and the newest comment or reply not written by Grapevine."""
         ticket = self.api.call("GET", f"ticket/{ref.ticket_id}")
         raw = str(ticket.get("Status", ""))
@@ -94,7 +94,7 @@ class RtClient:
             status=STATUS.get(raw, "open"),
             raw_status=raw,
             updated_at=rt_time(ticket.get("LastUpdated")),
-            last_note=self._last_note(ref.ticket_id),
+            last_note=self._last_note(ref.ticket_id) if with_note else None,
         )
 
     def _last_note(self, ticket_id: str) -> str | None:

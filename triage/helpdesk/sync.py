@@ -181,7 +181,7 @@ def _sync_one(
     follow_up_days: Sequence[int] | None,
     clock: Callable[[], datetime],
 ) -> SyncChange | None:
-    state = client.ticket_state(TicketRef(row["ticket_id"], row["url"]))
+    state = client.ticket_state(TicketRef(row["ticket_id"], row["url"]), with_note=False)
     now = clock()
     case_closed = row["case_status"] in CLOSED_CASE_STATUSES
     ticket_done = state.status in DONE
@@ -231,7 +231,8 @@ def _sync_one(
 
     if changed_there:
         if ticket_done and not case_closed:
-            return _apply(engine, target, row, state, actor, follow_up_days, seen, "resolved")
+            noted = client.ticket_state(TicketRef(row["ticket_id"], row["url"]))  # + its note
+            return _apply(engine, target, row, noted, actor, follow_up_days, seen, "resolved")
         if not ticket_done and case_closed:
             return _apply(engine, target, row, state, actor, follow_up_days, seen, "reopened")
         _save(engine, row, None, seen)

@@ -82,11 +82,13 @@ class ZendeskClient:
         ticket_id = str(made["ticket"]["id"])
         return TicketRef(ticket_id, self.link(ticket_id))
 
-    def ticket_state(self, ref: TicketRef) -> TicketState:
+    def ticket_state(self, ref: TicketRef, *, with_note: bool = True) -> TicketState:
         """Status, last update and the newest comment not written by Grapevine."""
         ticket = self.api.call("GET", f"tickets/{ref.ticket_id}.json")["ticket"]
         raw = str(ticket.get("status", ""))
-        comments = self.api.call("GET", f"tickets/{ref.ticket_id}/comments.json")
+        comments = (
+            self.api.call("GET", f"tickets/{ref.ticket_id}/comments.json") if with_note else None
+        )
         note = None
         for comment in reversed((comments or {}).get("comments", [])[1:]):  # [0] is ours
             body = str(comment.get("body") or comment.get("plain_body") or "").strip()
