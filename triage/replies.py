@@ -480,11 +480,7 @@ def record_platform_answers(
             if settings.get("account"):
                 report.problems.append(f"{name}: cannot look for the brand's replies: {exc}")
             continue
-        if (
-            connector is not None
-            and getattr(connector, "find_reply", None)
-            and settings.get("account")
-        ):
+        if connector is not None and getattr(connector, "looks_for_replies", False):
             lookers[name] = connector
     if not lookers:
         return report

@@ -3,6 +3,7 @@
 What Grapevine uses, as the atproto lexicons define it: ``com.atproto.server.createSession``
 (``identifier`` + app ``password`` → ``accessJwt``, ``refreshJwt``, ``handle``, ``did``),
 ``app.bsky.feed.getPosts?uris=`` (PostViews; a deleted post is simply missing),
+``app.bsky.feed.getPostThread?uri=`` (the post and its direct replies; 400 ``NotFound``),
 ``com.atproto.repo.createRecord`` (an ``app.bsky.feed.post`` record; a reply's ``root`` and
 ``parent`` must each be a strong ref, ``uri`` + ``cid``) and ``com.atproto.repo.deleteRecord``.
 Posts have the PostView shape of the recorded ``searchPosts`` answer in
@@ -201,6 +202,20 @@ class FakeBluesky:
         if nsid == "app.bsky.feed.getPosts":
             uris = query.get("uris") or []
             return 200, {"posts": [self.posts[u] for u in uris if u in self.posts]}, {}
+        if nsid == "app.bsky.feed.getPostThread":
+            uri = (query.get("uri") or [""])[0]
+            if uri not in self.posts:
+                return 400, {"error": "NotFound", "message": f"Post not found: {uri}"}, {}
+            replies = [
+                {"$type": "app.bsky.feed.defs#threadViewPost", "post": p, "replies": []}
+                for p in self.replies_to(uri)
+            ]
+            thread = {
+                "$type": "app.bsky.feed.defs#threadViewPost",
+                "post": self.posts[uri],
+                "replies": replies,
+            }
+            return 200, {"thread": thread}, {}
         if nsid == "com.atproto.repo.createRecord":
             return self.create(body)
         if nsid == "com.atproto.repo.deleteRecord":

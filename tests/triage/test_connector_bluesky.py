@@ -4,6 +4,7 @@ import pytest
 
 from tests.helpers.fake_bluesky import DID, FakeBluesky
 from triage.connectors.base import PostedReply, ReplyError, ReplyTarget, connector_for
+from triage.connectors.bluesky import BlueskyConnector
 
 ENV = {"BSKY_HANDLE": "larkwood.bsky.social", "BSKY_APP_PASSWORD": "app-pass-1234"}
 
@@ -117,3 +118,33 @@ def test_the_account_comes_from_the_named_environment_variables() -> None:
         connector_for(settings("http://127.0.0.1:9"), {"BSKY_HANDLE": "x"})
     assert missing.value.kind == "auth" and "BSKY_APP_PASSWORD" in missing.value.message
     assert isinstance(PostedReply("at://x/y/z"), PostedReply)
+
+
+def test_the_accounts_own_reply_under_a_post_is_found() -> None:
+    with FakeBluesky() as pds:
+        said = pds.add_post("larkwood lost my parcel")
+        connector = connector_for(settings(pds.base_url), ENV)
+        assert isinstance(connector, BlueskyConnector) and connector.looks_for_replies
+        finder = connector.find_reply
+        pds.add_post(
+            "same here",
+            handle="bob.bsky.social",
+            reply={
+                "root": {"uri": said["uri"], "cid": said["cid"]},
+                "parent": {"uri": said["uri"], "cid": said["cid"]},
+            },
+        )
+        assert finder(target_for(said)) is None
+        ours = pds.add_post(
+            "So sorry!",
+            did=DID,
+            handle="larkwood.bsky.social",
+            reply={
+                "root": {"uri": said["uri"], "cid": said["cid"]},
+                "parent": {"uri": said["uri"], "cid": said["cid"]},
+            },
+        )
+        found = finder(target_for(said))
+        assert found is not None and found.platform_id == ours["uri"]
+        thread = pds.seen[-1]
+        assert thread.nsid == "app.bsky.feed.getPostThread" and thread.query["uri"] == [said["uri"]]

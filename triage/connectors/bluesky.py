@@ -6,8 +6,10 @@ answered with ``app.bsky.feed.getPosts`` (its ``cid``, and its own ``reply.root`
 itself a reply, so the answer stays in the thread; an empty answer means it was deleted);
 post with ``com.atproto.repo.createRecord`` an ``app.bsky.feed.post`` record whose
 ``reply.root``/``reply.parent`` hold ``uri`` + ``cid``; delete with
-``com.atproto.repo.deleteRecord``. Errors are ``{"error": "ExpiredToken", "message": …}``
-(400 or 401), ``RecordNotFound``, and 429 ``RateLimitExceeded`` with ``RateLimit-Reset``.
+``com.atproto.repo.deleteRecord``; the account's own reply under a post (answered outside
+Grapevine) is found with ``app.bsky.feed.getPostThread``. Errors are ``{"error":
+"ExpiredToken", "message": …}`` (400 or 401), ``RecordNotFound``, and 429
+``RateLimitExceeded`` with ``RateLimit-Reset``.
 Bluesky has no private replies (its chat is a separate service).
 """
 
@@ -137,6 +139,34 @@ class BlueskyConnector:
             url=f"https://bsky.app/profile/{handle}/post/{_rkey(str(body['uri']))}",
             raw={"uri": body["uri"], "cid": body.get("cid")},
         )
+
+    #: the signed-in account is the brand's: its replies in a thread are the brand's answer
+    looks_for_replies = True
+
+    def find_reply(self, target: ReplyTarget) -> PostedReply | None:
+        """The signed-in account's reply directly under the post, if there is one
+        (``app.bsky.feed.getPostThread`` with ``depth=1``)."""
+        uri = str((target.raw or {}).get("uri") or target.external_id)
+        if not uri.startswith("at://"):
+            return None
+        session = self._signed_in()
+        answer = self.client.call(
+            "GET",
+            "/xrpc/app.bsky.feed.getPostThread",
+            headers=self._auth(),
+            params={"uri": uri, "depth": 1, "parentHeight": 0},
+        )
+        thread = answer.body.get("thread") if isinstance(answer.body, dict) else None
+        for child in (thread or {}).get("replies") or []:
+            post = child.get("post") if isinstance(child, dict) else None
+            if isinstance(post, dict) and (post.get("author") or {}).get("did") == session["did"]:
+                handle = session.get("handle") or self.handle
+                return PostedReply(
+                    platform_id=str(post.get("uri")),
+                    url=f"https://bsky.app/profile/{handle}/post/{_rkey(str(post.get('uri')))}",
+                    raw={"uri": post.get("uri"), "cid": post.get("cid")},
+                )
+        return None
 
     def edit(self, target: ReplyTarget, reply: PostedReply, text: str) -> PostedReply:
         """Bluesky posts cannot be edited."""

@@ -116,6 +116,11 @@ class MastodonConnector:
         """Delete our status."""
         self.client.call("DELETE", f"/api/v1/statuses/{reply.platform_id}", headers=self._headers())
 
+    @property
+    def looks_for_replies(self) -> bool:
+        """Whether :meth:`find_reply` can look (the brand's ``account`` is configured)."""
+        return bool(self.account)
+
     def find_reply(self, target: ReplyTarget) -> PostedReply | None:
         """The brand account's own reply in the status's thread, if there is one
         (``GET /api/v1/statuses/:id/context``, its ``descendants``)."""
