@@ -82,7 +82,11 @@ class Connector(Protocol):
 
 class ReplyFinder(Protocol):
     """Optional, for a connector that can look for the brand's own answer on the platform
-    (the daily job marks such a case answered, even when it was answered outside Grapevine)."""
+    (the daily job marks such a case answered, even when it was answered outside Grapevine);
+    it looks only where ``looks_for_replies`` is true (Mastodon: the brand's ``account`` is
+    configured)."""
+
+    looks_for_replies: bool
 
     def find_reply(self, target: ReplyTarget) -> PostedReply | None:
         """The brand's reply to ``target`` on the platform, or ``None``."""
