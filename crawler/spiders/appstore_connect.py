@@ -108,10 +108,12 @@ class OwnerApiSpider(SourceSpider):
                 f"{self.platform} refused the credentials (401) after a fresh token{words}",
             )
             return None
-        if not await self.sign_in(force=True):
-            return None
         request = response.request
         assert request is not None
+        used = (request.headers.get("Authorization") or b"").decode().removeprefix("Bearer ")
+        # a token renewed since this request left is used as it is; else a fresh one, once
+        if used == self.token and not await self.sign_in(force=True):
+            return None
         return self.api_request(request.url, retried=True, **request.cb_kwargs)
 
 
