@@ -98,7 +98,7 @@ class GoogleBusinessSpider(OwnerApiSpider):
         name = review.get("name") or f"accounts/{account}/locations/{location}/reviews/{review_id}"
         return self.item(
             external_id=review_id,
-            url=f"https://search.google.com/local/reviews?placeid={location}#{review_id}",
+            url=f"https://business.google.com/reviews#{review_id}",  # the owner's review page
             author=reviewer.get("displayName") or "A Google user",
             text=review.get("comment"),
             rating=STARS.get(str(review.get("starRating"))),
