@@ -44,7 +44,13 @@ MAX_BLOCK = 2000
 #: Strong methods (they may confirm); the others only suggest.
 STRONG = frozenset({"handle", "email", "order", "phone"})
 #: Platform names that mean the same network.
-PLATFORM_ALIASES = {"x": "twitter", "x.com": "twitter", "twitter.com": "twitter"}
+PLATFORM_ALIASES = {
+    "x": "twitter",
+    "x.com": "twitter",
+    "twitter.com": "twitter",
+    # the brand account's mentions are on Mastodon like the hashtag timelines
+    "mastodon_notifications": "mastodon",
+}
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,18}\d(?!\w)")

@@ -43,3 +43,14 @@ def test_a_refused_token_is_a_problem_not_a_quiet_day() -> None:
         [result] = crawl([source(server.base_url, token="wrong")])
     assert result["status"] != "ok"
     assert "read:notifications" in (result["error"] or "")
+
+
+def test_a_mention_of_the_account_links_to_the_customer_with_that_mastodon_handle() -> None:
+    from sentiment.linking import CustomerIndex, CustomerRecord, MentionRecord
+
+    index = CustomerIndex([CustomerRecord(7, handles={"mastodon": "anna@example.social"})])
+    mention = MentionRecord(
+        1, "@larkwood hi", "Anna", "anna@example.social", "mastodon_notifications"
+    )
+    [link] = index.link(mention)
+    assert link.customer_id == 7 and link.confidence >= 0.95
