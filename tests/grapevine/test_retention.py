@@ -243,3 +243,13 @@ def test_the_command_previews_and_applies_and_the_job_step_reports(
     summary = JobSummary()
     retention_step(settings(tmp_path), engine, summary)
     assert summary.retention == {} and "retention" in summary.as_dict()
+
+
+def test_a_bad_window_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "grapevine.toml"
+    config.write_text('[brand]\nname = "Acme"\n\n[retention]\nraw_payload_days = 0\n')
+    result = CliRunner().invoke(cli, ["retention", "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {config}: retention.raw_payload_days: expected greater than or equal to 1 (got 0)"
+    )
