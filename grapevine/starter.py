@@ -210,6 +210,13 @@ enabled = false           # remove this line once the address above is yours
 # token_env = "GRAPEVINE_MASTODON_TOKEN"
 
 # [[sources]]
+# name = "mentions-of-our-account"
+# type = "mastodon_notifications"   # what people say to the brand's own account
+# base_url = "https://mastodon.social"
+# token_env = "GRAPEVINE_MASTODON_TOKEN"   # scopes: read:notifications read:statuses write:statuses
+# account = "@exampleco"   # its replies in a thread mark the case answered
+
+# [[sources]]
 # name = "bluesky"
 # type = "bluesky"
 # query = "Example Co"
