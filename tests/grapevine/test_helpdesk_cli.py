@@ -130,3 +130,20 @@ def test_the_daily_job_step_and_the_export_tick_sync(sqlite_engine) -> None:
         zd.tickets.clear()  # every ticket deleted: the step reports it
         with pytest.raises(StepProblem, match="helpdesk sync: Zendesk: HTTP 404"):
             helpdesk_step(cfg, sqlite_engine, JobSummary())
+
+
+def test_a_helpdesk_without_its_credentials_is_a_problem_line(sqlite_engine, tmp_path) -> None:
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    config = tmp_path / "grapevine.toml"
+    config.write_text(
+        '[brand]\nname = "Acme"\n[[targets]]\nname = "rt"\ntype = "rt"\n'
+        'url = "http://127.0.0.1:9/REST/2.0/"\ntoken_env = "GV_RT_TOKEN_UNSET"\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["helpdesk", "sync", "--config", str(config)], env={"GRAPEVINE_DATABASE_URL": url}
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines() == [
+        "problem: rt: environment variable GV_RT_TOKEN_UNSET (token_env) is not set",
+        "0 tickets checked, 0 changes, 0 errors",
+    ]
