@@ -10,8 +10,9 @@ created or changed in the last week, most recently changed first: each review's
 ``comments[].userComment`` (text, starRating, lastModified.seconds, reviewerLanguage) is the
 mention (a review with a title comes as ``title<TAB>text``), its ``developerComment`` fills
 ``reply_text``/``reply_at``. The review carries no
-creation time, so its last change is its publication (and an edit counts as new). A run stopped
-by ``max_pages`` keeps the next token in the cursor.
+creation time, so its last change is its publication (and an edit counts as new). The list's
+order is not documented, so every run reads it to its end (it holds one week) rather than
+stopping at the mark; a run stopped by ``max_pages`` keeps the next token in the cursor.
 """
 
 from collections.abc import AsyncIterator
@@ -83,8 +84,14 @@ class GooglePlaySpider(OwnerApiSpider):
             yield item
         token = dig(data, "tokenPagination", "nextPageToken")
         resume = token if isinstance(token, str) and token and reviews else None
-        if scan.follow(read, resume):
+        # Google promises no order, only the last week: read the list to its end (within
+        # max_pages), not down to the mark; the upsert keeps each review once
+        if resume is not None and self.budget_left(read):
             yield self.api_request(self.page_url(resume), kind=kind, read=read + 1)
+            return
+        if resume is not None:  # stopped at max_pages with more to read: never "reached the
+            scan.published = []  # mark" (the order says nothing), so the rest is a gap
+        scan.follow(read, resume)  # concludes the pass, or records where it resumes
 
     def review_item(self, review: Any) -> MentionItem | None:
         """One review: the user's comment and the developer's reply."""

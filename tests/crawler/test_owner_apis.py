@@ -5,6 +5,7 @@ The sources come from a config through ``grapevine.wiring.source_specs``, which 
 process (the provider is pickled there), the server verifies every token.
 """
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,12 +130,20 @@ def test_every_review_is_stored_once_with_the_company_reply(
     }
     s.apple.insert(0, {**s.apple[4], "id": "apple-new"} | {"attributes": {
         **s.apple[4]["attributes"], "createdDate": iso(now)}})  # fmt: skip
+    # Google Play promises no order: an old review first, a new one on the last page
+    old, new = (json.loads(json.dumps(s.play[4])) for _ in range(2))
+    old["reviewId"], new["reviewId"] = "gp:old", "gp:new"
+    old["comments"][0]["userComment"]["lastModified"] = {"seconds": str(int(now) - 10 * 86400)}
+    new["comments"][0]["userComment"]["lastModified"] = {"seconds": str(int(now))}
+    s.play.insert(0, old)
+    s.play.append(new)
     s.business["4455"][3]["reviewReply"] = {"comment": "Answered in GBP", "updateTime": iso(now)}
     s.business["4455"][3]["updateTime"] = iso(now)
     results = {r["name"]: r for r in crawl(sources, settings)}
     assert all(r["status"] == "ok" for r in results.values()), results
     rows = stored(engine)
     assert len(rows["own-appstore_connect"]) == 6 and len(rows["own-googlebusiness"]) == 5
+    assert "gp:new" in rows["own-googleplay"] and len(rows["own-googleplay"]) == 6
     assert rows["own-appstore_connect"]["apple-3"].reply_text == "Answered in ASC"
     assert rows["own-googlebusiness"]["g3"].reply_text == "Answered in GBP"
     answered = record_platform_answers(engine, sources={}, environ={})
