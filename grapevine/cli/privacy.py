@@ -90,7 +90,7 @@ def forget_command(
     their cases were already sent to are listed: those copies cannot be recalled.
 
     \b
-    Examples:
+    Example:
       grapevine forget --customer C-1042 --dry-run
       grapevine forget --author mastodon:@anna@example.social --yes
     """

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from storage.models import _ts_now
+from storage.fields import ts_now as _ts_now
 
 
 class Tombstone(SQLModel, table=True):
