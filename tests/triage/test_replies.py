@@ -218,3 +218,36 @@ def test_the_brand_accounts_reply_in_a_mastodon_thread_marks_the_case_answered(
     assert cf is not None and cf.case.first_action_at is not None
     [event] = [e for e in timeline(sqlite_engine, case_id) if e.kind == "answered"]
     assert "brand's account" in event.message
+
+
+def test_the_daily_jobs_answers_step_reads_the_config_and_marks_the_case(
+    sqlite_engine: Engine, tmp_path: Any
+) -> None:
+    from grapevine.config import parse_config
+    from grapevine.job import STEPS, JobSummary, answers_step
+
+    assert [name for name, _ in STEPS].index("answers") == 1 + [n for n, _ in STEPS].index("triage")
+    with fake_mastodon() as server:
+        case_id, status = mastodon_case(sqlite_engine, server)
+        server.add_status("@alice sorry!", username="larkwood", in_reply_to_id=status["id"])
+        settings = parse_config(
+            {
+                "brand": {"name": "Larkwood"},
+                "sources": [
+                    {
+                        "name": "masto",
+                        "type": "mastodon_notifications",
+                        "base_url": server.base_url,
+                        "token_env": "LARKWOOD_MASTODON_TOKEN",
+                        "account": "@larkwood",
+                    }
+                ],
+            },
+            tmp_path / "grapevine.toml",
+            env=ENV,
+        )
+        summary = JobSummary()
+        answers_step(settings, sqlite_engine, summary)
+    assert summary.cases_answered == 1 and summary.as_dict()["cases_answered"] == 1
+    cf = case_file(sqlite_engine, case_id)
+    assert cf is not None and cf.case.first_action_at is not None
