@@ -191,8 +191,8 @@ def alerts_step(settings: Settings, engine: Engine, summary: JobSummary) -> None
 
 
 def answers_step(settings: Settings, engine: Engine, summary: JobSummary) -> None:
-    """Mark cases answered on the platform, even outside Grapevine (:mod:`triage.replies`)."""
-    from triage.replies import record_platform_answers
+    """Mark cases answered on the platform, even outside Grapevine (:mod:`triage.replies_found`)."""
+    from triage.replies_found import record_platform_answers
 
     sources = {s.name: s.model_dump(mode="json") for s in settings.sources if s.enabled}
     report = record_platform_answers(engine, sources=sources, environ=settings.env)

@@ -12,13 +12,8 @@ from storage.types import utcnow
 from tests.helpers.cases import mention, seed_cases
 from tests.helpers.fake_mastodon import Failure, FakeMastodon, fake_mastodon
 from triage.cases import timeline
-from triage.replies import (
-    delete_reply,
-    edit_reply,
-    post_reply,
-    record_platform_answers,
-    replies_for,
-)
+from triage.replies import delete_reply, edit_reply, post_reply, replies_for
+from triage.replies_found import record_platform_answers
 
 ENV = {"LARKWOOD_MASTODON_TOKEN": "test-token"}
 
