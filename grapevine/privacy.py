@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from grapevine.config import Settings
 from grapevine.config_ops import FileTarget as FileTargetConfig
+from grapevine.locks import RunLock
 from storage import privacy
 from storage.types import utcnow
 from triage.privacy_files import remove_records
@@ -113,8 +114,26 @@ def preview(engine: Engine, settings: Settings, who: Who) -> Plan:
     return plan
 
 
-def forget(engine: Engine, settings: Settings, who: Who, *, actor: str, reason: str = "") -> Plan:
-    """Erase the person (one transaction with the audit row), then clean the file exports."""
+def forget(
+    engine: Engine,
+    settings: Settings,
+    who: Who,
+    *,
+    actor: str,
+    reason: str = "",
+    wait: float = 60.0,
+) -> Plan:
+    """Erase the person (one transaction with the audit row), then clean the file exports.
+
+    Holds the ``run`` and ``export`` locks meanwhile (waiting up to ``wait`` seconds, then
+    :class:`~grapevine.locks.Busy`): no crawl stores their mentions between the search and
+    the tombstones, and no export appends to a file while it is rewritten.
+    """
+    with RunLock(engine, "run", wait=wait), RunLock(engine, "export", wait=wait):
+        return _forget(engine, settings, who, actor=actor, reason=reason)
+
+
+def _forget(engine: Engine, settings: Settings, who: Who, *, actor: str, reason: str) -> Plan:
     with engine.begin() as conn:
         found = privacy.find_person(conn, **who.kwargs())
         sent_to = privacy.export_targets(conn, found)

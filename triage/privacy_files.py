@@ -3,7 +3,11 @@
 A file-drop target (``type = "file"``) appends one JSONL line or CSV row per case. To forget a
 person, every record of one of their cases, or naming them, is removed: the file is written
 again next to itself and swapped in (``os.replace``), so a reader sees the old file or the
-new one, never half of one. What went to a webhook, an email address or a helpdesk cannot be
+new one, never half of one. A file that changed while it was read (an export appending) is
+read again. ``grapevine forget`` holds the run and export locks meanwhile, so no export
+appends to a file it is rewriting; the dashboard cannot take them, and an export that has
+a file open at that very moment may write its next record to the replaced file. What went
+to a webhook, an email address or a helpdesk cannot be
 recalled from here; :mod:`storage.privacy` lists those targets from the ledger.
 """
 
@@ -40,9 +44,29 @@ def remove_records(
     A missing file holds nothing (0). ``fmt`` is ``jsonl`` or ``csv`` (its header stays).
     ``dry_run`` only counts them.
     """
-    if not path.exists():
-        return 0
-    raw = path.read_bytes()
+    for _ in range(5):  # an export appended meanwhile: read it again
+        if not path.exists():
+            return 0
+        before = path.stat()
+        removed, data = _without(path.read_bytes(), fmt, case_ids, pattern)
+        if not removed or dry_run:
+            return removed
+        temp = path.with_name(f".{path.name}.forget-tmp")
+        with open(temp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        now = path.stat()
+        if (now.st_size, now.st_mtime_ns) == (before.st_size, before.st_mtime_ns):
+            os.replace(temp, path)
+            return removed
+        temp.unlink()
+    raise OSError(f"{path} kept changing while it was rewritten")
+
+
+def _without(
+    raw: bytes, fmt: str, case_ids: Collection[int], pattern: re.Pattern[str]
+) -> tuple[int, bytes]:
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig", errors="replace")
     removed = 0
@@ -74,15 +98,5 @@ def remove_records(
                 continue
             kept.append(line)
         new_text = "".join(kept)
-    if not removed or dry_run:
-        return removed
     data = new_text.encode("utf-8")
-    if bom:
-        data = b"\xef\xbb\xbf" + data
-    temp = path.with_name(f".{path.name}.forget-tmp")
-    with open(temp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
-    return removed
+    return removed, (b"\xef\xbb\xbf" + data) if bom else data

@@ -8,8 +8,12 @@ from typing import Any
 
 import click
 
-from grapevine.cli.common import Failure, config_option, engine, settings
+from grapevine.cli.common import Failure, LockBusy, config_option, engine, settings
+from grapevine.locks import Busy
 from grapevine.privacy import Plan, Who, export_person, forget, parse_author, preview
+
+#: How long ``forget`` waits for a running crawl or export to finish (seconds).
+LOCK_WAIT = 60.0
 
 
 def _actor() -> str:
@@ -108,7 +112,10 @@ def forget_command(
         return
     if not yes and not click.confirm("Erase all this? It cannot be undone", default=False):
         raise click.ClickException("nothing was erased")
-    done = forget(eng, cfg, who, actor=_actor(), reason=reason)
+    try:
+        done = forget(eng, cfg, who, actor=_actor(), reason=reason, wait=LOCK_WAIT)
+    except Busy as exc:
+        raise LockBusy(f"{exc}; nothing was erased, try again when it is done") from None
     _show(done, done=True)
     click.echo(
         f"Forgotten (request {done.request_id}): {done.counts.get('tombstone', 0)} tombstone(s) "

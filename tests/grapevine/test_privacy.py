@@ -21,7 +21,7 @@ from helpers.httpserver import LocalServer, Reply
 from sqlalchemy import JSON, Engine, String, Text, inspect, select, text
 
 from grapevine.cli import cli
-from storage import make_engine, rollups
+from storage import make_engine, rollups, upgrade
 from storage.models import Case, Mention
 from tests.crawler.crawler_sites import (
     MASTODON_1,
@@ -371,3 +371,26 @@ def test_the_dashboard_is_handed_the_file_drop_paths(tmp_path: Path) -> None:
         ("drop", str(tmp_path / "exports" / "cases.jsonl"), "jsonl"),
         ("sheet", str(tmp_path / "exports" / "cases.csv"), "csv"),
     ]
+
+
+def test_forget_waits_for_a_running_job_then_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grapevine.cli import privacy as privacy_cli
+    from grapevine.locks import RunLock
+
+    url = f"sqlite:///{tmp_path / 'grapevine.db'}"
+    (tmp_path / "grapevine.toml").write_text(
+        CONFIG.format(url=url, base="http://127.0.0.1:9"), "utf-8"
+    )
+    monkeypatch.setattr(privacy_cli, "LOCK_WAIT", 0.2)
+    engine = make_engine(url)
+    upgrade(engine)
+    with RunLock(engine, "run"):
+        busy = invoke("forget", "--author", "toots:anna", "--yes", cwd=tmp_path)
+    assert busy.exit_code == 3 and "nothing was erased" in busy.output, busy.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tombstone")).scalar_one() == 0
+    done = invoke("forget", "--author", "toots:anna", "--yes", cwd=tmp_path)
+    assert done.exit_code == 0, done.output
+    engine.dispose()
