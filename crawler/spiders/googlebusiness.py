@@ -9,7 +9,8 @@ updateTime desc``, paged by ``nextPageToken`` (the ``pageToken`` parameter). Eac
 ``reviewer.displayName``, ``starRating`` (``ONE``..``FIVE``), ``comment``, ``createTime`` and
 ``updateTime`` are the mention; ``reviewReply.comment/updateTime`` fill ``reply_text``/
 ``reply_at``. The review's resource ``name`` is kept in ``raw`` (the reply connector answers
-it). A rating without a comment has no text and is quarantined (``missing_text``), not lost.
+it). A rating without a comment (common on Google) is stored with the text "(N-star rating
+without a comment)" and ``metrics.rating_only``, so that a silent 1-star still opens a case.
 """
 
 from collections.abc import AsyncIterator
@@ -96,16 +97,22 @@ class GoogleBusinessSpider(OwnerApiSpider):
         review_id = review.get("reviewId")
         account = self.options.get("account_id")
         name = review.get("name") or f"accounts/{account}/locations/{location}/reviews/{review_id}"
+        stars = STARS.get(str(review.get("starRating")))
         return self.item(
             external_id=review_id,
             url=f"https://business.google.com/reviews#{review_id}",  # the owner's review page
             author=reviewer.get("displayName") or "A Google user",
-            text=review.get("comment"),
-            rating=STARS.get(str(review.get("starRating"))),
+            text=review.get("comment") or rating_only(stars),
+            rating=stars,
             published_at=review.get("createTime"),
             edited_at=review.get("updateTime"),
-            metrics={"location": location},
+            metrics={"location": location, "rating_only": not review.get("comment")},
             reply_text=reply.get("comment"),
             reply_at=reply.get("updateTime"),
             raw={"id": review_id, "name": name, "location": location},
         )
+
+
+def rating_only(stars: int | None) -> str | None:
+    """The text of a review that is only a rating (Google has many): stored, not dropped."""
+    return f"({stars}-star rating without a comment)" if stars else None

@@ -399,8 +399,9 @@ class FakeOwnerApis:
             and path.startswith("/v1/customerReviews/")
             and path.endswith("/response")
         ):
-            current = self.state.apple_responses.get(path.split("/")[3])
-            if current is None:
+            review_id = path.split("/")[3]
+            current = self.state.apple_responses.get(review_id)
+            if current is None or review_id in self.state.deleted:
                 return 404, {}, error_body("apple", 404, "There is no response for this review")
             return 200, {}, {"data": current}
         if method == "DELETE" and path.startswith("/v1/customerReviewResponses/"):
@@ -433,6 +434,12 @@ class FakeOwnerApis:
             if nxt is not None:
                 answer["tokenPagination"] = {"nextPageToken": str(nxt)}
             return 200, {}, answer
+        if method == "GET" and "/reviews/" in path:
+            review_id = path.rsplit("/", 1)[1]
+            found = next((r for r in self.state.play if r["reviewId"] == review_id), None)
+            if found is None or review_id in self.state.deleted:
+                return 404, {}, error_body("play", 404, "Review not found.")
+            return 200, {}, found
         if method == "POST" and path.endswith(":reply"):
             review_id = path.rsplit("/", 1)[1].removesuffix(":reply")
             review = next((r for r in self.state.play if r["reviewId"] == review_id), None)
@@ -480,6 +487,11 @@ class FakeOwnerApis:
             if nxt is not None:
                 answer["nextPageToken"] = str(nxt)
             return 200, {}, answer
+        if method == "GET" and len(bits) == 7:
+            found = next((r for r in reviews if r["reviewId"] == bits[6]), None)
+            if found is None or bits[6] in self.state.deleted:
+                return 404, {}, error_body("business", 404, "Requested entity was not found.")
+            return 200, {}, found
         if len(bits) == 8 and bits[7] == "reply":
             review = next((r for r in reviews if r["reviewId"] == bits[6]), None)
             if review is None or bits[6] in self.state.deleted:
@@ -514,6 +526,12 @@ class FakeOwnerApis:
                     }
                 )
             return 200, {}, {"reviews": chunk, "links": links}
+        if method == "GET" and path.startswith("/v1/private/reviews/") and path.count("/") == 4:
+            review_id = path.rsplit("/", 1)[1]
+            found = next((r for r in self.state.trustpilot if r["id"] == review_id), None)
+            if found is None or review_id in self.state.deleted:
+                return 404, {}, error_body("trustpilot", 404, "Review not found")
+            return 200, {}, found
         if path.startswith("/v1/private/reviews/") and path.endswith("/reply"):
             review_id = path.split("/")[4]
             review = next((r for r in self.state.trustpilot if r["id"] == review_id), None)
@@ -680,6 +698,8 @@ def seed(api: FakeOwnerApis, count: int = 5, start: float | None = None) -> None
             "createTime": iso(ts),
             "updateTime": iso(ts),
         }
+        if i == 4:  # stars only, as many Google reviews are
+            del g["comment"]
         if answered:
             g["reviewReply"] = {"comment": "Thanks for telling us", "updateTime": iso(ts + 60)}
         s.business.setdefault("4455", []).append(g)

@@ -36,6 +36,11 @@ from triage.connectors.base import (
 from triage.connectors.owner_auth import GoogleServiceAccountToken, token_provider
 from triage.replies import delete_reply, edit_reply, post_reply
 
+try:  # the daily job's step moved to its own module
+    from triage.replies_found import record_platform_answers
+except ImportError:  # pragma: no cover
+    from triage.replies import record_platform_answers  # type: ignore[attr-defined,no-redef]
+
 KINDS = ["appstore_connect", "googleplay", "googlebusiness", "trustpilot_business"]
 PLATFORM = {
     "appstore_connect": "apple",
@@ -293,3 +298,53 @@ def test_a_responder_answers_an_app_store_review_from_the_case(
     failed = post_reply(engine, case_id=gone_id, text="Sorry", visibility="public", **common)
     assert not failed.ok and failed.reply is not None and failed.reply.state == "failed"
     assert "deleted" in failed.message.lower(), failed.message
+
+
+ANSWERED = {  # review 1 of the seed carries the company's answer on each platform
+    "appstore_connect": "apple-1",
+    "googleplay": "gp:1",
+    "googlebusiness": "g1",
+    "trustpilot_business": f"{1:024x}",
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_find_reply_reads_the_company_answer_on_the_platform(
+    kind: str, api: FakeOwnerApis, keys: OwnerKeys
+) -> None:
+    conn = connector(kind, api, keys)
+    assert getattr(conn, "looks_for_replies", False)
+    found = conn.find_reply(target(kind, ANSWERED[kind]))  # type: ignore[attr-defined]
+    assert found is not None and found.platform_id
+    assert conn.find_reply(target(kind)) is None  # type: ignore[attr-defined]
+    api.state.deleted.add(ANSWERED[kind])
+    assert conn.find_reply(target(kind, ANSWERED[kind])) is None  # type: ignore[attr-defined]
+    api.fail(PLATFORM[kind], 429, retry_after=5)
+    with pytest.raises(ReplyError) as limited:
+        conn.find_reply(target(kind))  # type: ignore[attr-defined]
+    assert limited.value.kind == "rate_limited"
+
+
+def test_the_daily_job_finds_an_answer_made_in_app_store_connect(
+    api: FakeOwnerApis, keys: OwnerKeys, engine: Engine
+) -> None:
+    """An answer given in App Store Connect to a review older than any crawl re-reads."""
+    row = mention(
+        "apple-3", source="own-asc", source_type="appstore_connect", raw={"id": "apple-3"}
+    )
+    [case_id] = seed_cases(engine, [row], now=utcnow())
+    sources = {"own-asc": source("appstore_connect", api, name="own-asc")}
+    first = record_platform_answers(engine, sources=sources, environ=keys.environ(api))
+    assert first.marked == [] and first.problems == []
+    api.state.apple_responses["apple-3"] = {
+        "type": "customerReviewResponses",
+        "id": "resp-asc",
+        "attributes": {
+            "responseBody": "Answered in ASC",
+            "lastModifiedDate": "2026-12-01T10:00:00Z",
+        },
+    }
+    found = record_platform_answers(engine, sources=sources, environ=keys.environ(api))
+    assert found.marked == [case_id], found
+    cf = case_file(engine, case_id)
+    assert cf is not None and cf.case.first_action_at is not None

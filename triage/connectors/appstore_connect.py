@@ -3,9 +3,11 @@
 Post: ``POST /v1/customerReviewResponses`` with the review as the ``review`` relationship; the
 platform's id of the reply is the response resource's id. The App Store keeps one response per
 review, so an edit deletes the old response and posts the new text. Delete: ``DELETE
-/v1/customerReviewResponses/{id}``. No private replies. Credentials: the team key's id, the
-issuer id and the ``.p8`` key from the environment variables the source names
-(``key_id_env``, ``issuer_id_env``, ``private_key_env``); see :mod:`owner_auth`.
+/v1/customerReviewResponses/{id}``. No private replies. :meth:`find_reply` reads the review's
+response (``GET /v1/customerReviews/{id}/response``) for the daily job's "answered on the
+platform". Credentials: the team key's id, the issuer id and the ``.p8`` key from the
+environment variables the source names (``key_id_env``, ``issuer_id_env``, ``private_key_env``);
+see :mod:`owner_auth`.
 """
 
 from collections.abc import Mapping
@@ -27,6 +29,7 @@ class AppStoreConnectConnector:
     can_private = False
     can_edit = True
     can_delete = True
+    looks_for_replies = True
 
     def __init__(self, client: OwnerApiClient, app_id: str | None = None) -> None:
         self.client = client
@@ -85,6 +88,26 @@ class AppStoreConnectConnector:
 
     def _delete(self, response_id: str) -> None:
         self.client.call("DELETE", f"/v1/customerReviewResponses/{response_id}", "App Store delete")
+
+    def find_reply(self, target: ReplyTarget) -> PostedReply | None:
+        """The review's response (``GET /v1/customerReviews/{id}/response``), or ``None``."""
+        try:
+            answer = self.client.call(
+                "GET", f"/v1/customerReviews/{target.external_id}/response", "App Store response"
+            )
+        except ReplyError as exc:
+            if exc.kind == "gone":  # no response (or no review any more)
+                return None
+            raise
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict) or not data.get("id"):
+            return None
+        attributes = data.get("attributes") or {}
+        return PostedReply(
+            platform_id=str(data["id"]),
+            url=target.url or self.review_page(),
+            raw={"at": attributes.get("lastModifiedDate"), "state": attributes.get("state")},
+        )
 
     def review_page(self) -> str | None:
         """The app's public review page."""

@@ -4,8 +4,9 @@ Post and edit: ``PUT /v4/accounts/{a}/locations/{l}/reviews/{reviewId}/reply`` w
 ``{"comment": …}`` (``updateReply``: one owner reply per review, a new one replaces it); delete:
 ``DELETE …/reviews/{reviewId}/reply``. The review's full resource name
 (``accounts/…/locations/…/reviews/…``) comes from the stored mention (``raw.name``), else from
-the source's account and first location. No private replies. Credentials: the service
-account's JSON key from the environment variable ``service_account_env`` names.
+the source's account and first location. No private replies. :meth:`find_reply` reads the
+review's ``reviewReply``. Credentials: the service account's JSON key from the environment
+variable ``service_account_env`` names.
 """
 
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class GoogleBusinessConnector:
     can_private = False
     can_edit = True
     can_delete = True
+    looks_for_replies = True
 
     def __init__(self, client: OwnerApiClient, account_id: str, location_ids: list[str]) -> None:
         self.client = client
@@ -67,6 +69,20 @@ class GoogleBusinessConnector:
     def edit(self, target: ReplyTarget, reply: PostedReply, text: str) -> PostedReply:
         """Replace the reply's text."""
         return self.post(target, text, visibility="public")
+
+    def find_reply(self, target: ReplyTarget) -> PostedReply | None:
+        """The owner's reply on the review (``reviews.get``), or ``None``."""
+        name = self.review_name(target)
+        try:
+            answer = self.client.call("GET", f"/v4/{name}", "Google review")
+        except ReplyError as exc:
+            if exc.kind == "gone":
+                return None
+            raise
+        reply = answer.get("reviewReply") if isinstance(answer, dict) else None
+        if not isinstance(reply, dict) or not reply.get("comment"):
+            return None
+        return PostedReply(platform_id=name, url=target.url, raw={"at": reply.get("updateTime")})
 
     def delete(self, target: ReplyTarget, reply: PostedReply) -> None:
         """Remove the owner reply."""

@@ -2,9 +2,10 @@
 
 Post and edit: ``POST /androidpublisher/v3/applications/{packageName}/reviews/{reviewId}:reply``
 with ``{"replyText": …}`` — Google keeps one developer reply per review and a new one replaces
-it, so the platform's id of the reply is the review's id. The API cannot delete a reply (that
-is done in the Play Console) and has no private replies. Credentials: the service account's
-JSON key from the environment variable ``service_account_env`` names; see :mod:`owner_auth`.
+it, so the platform's id of the reply is the review's id. The API cannot delete a reply (that is
+done in the Play Console) and has no private replies. :meth:`find_reply` reads the review
+(``reviews.get``) for its developer comment. Credentials: the service account's JSON key from
+the environment variable ``service_account_env`` names; see :mod:`owner_auth`.
 """
 
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class GooglePlayConnector:
     can_private = False
     can_edit = True
     can_delete = False
+    looks_for_replies = True
 
     def __init__(self, client: OwnerApiClient, package_name: str) -> None:
         self.client = client
@@ -57,6 +59,30 @@ class GooglePlayConnector:
     def edit(self, target: ReplyTarget, reply: PostedReply, text: str) -> PostedReply:
         """Replace the reply's text (a new reply replaces the old one)."""
         return self.post(target, text, visibility="public")
+
+    def find_reply(self, target: ReplyTarget) -> PostedReply | None:
+        """The developer's reply on the review (``reviews.get``), or ``None``."""
+        review = quote(target.external_id, safe="")
+        path = f"/androidpublisher/v3/applications/{self.package_name}/reviews/{review}"
+        try:
+            answer = self.client.call("GET", path, "Google Play review")
+        except ReplyError as exc:
+            if exc.kind == "gone":
+                return None
+            raise
+        comments = answer.get("comments") if isinstance(answer, dict) else None
+        for comment in comments or []:
+            developer = comment.get("developerComment") if isinstance(comment, dict) else None
+            if isinstance(developer, dict) and developer.get("text"):
+                edited = developer.get("lastModified") or {}
+                return PostedReply(
+                    platform_id=target.external_id,
+                    url=target.url,
+                    raw={
+                        "last_edited": edited.get("seconds") if isinstance(edited, dict) else None
+                    },
+                )
+        return None
 
     def delete(self, target: ReplyTarget, reply: PostedReply) -> None:
         """Not possible through the API."""
