@@ -11,7 +11,7 @@ same, so a post that did reach the platform is not made twice). A posted reply i
 response for the service level; every post, edit, delete and failure is in the audit trail.
 
 Answers made on the platform (outside Grapevine or not) are found by
-:mod:`triage.replies_found`.
+:mod:`triage.replies_found` (:func:`record_platform_answers`, also importable from here).
 """
 
 import logging
@@ -36,6 +36,21 @@ from triage.connectors.base import (
     Visibility,
     connector_for,
 )
+from triage.replies_found import AnswerReport, record_platform_answers
+
+__all__ = [
+    "AnswerReport",
+    "Channel",
+    "ReplyOutcome",
+    "channel",
+    "delete_reply",
+    "edit_reply",
+    "post_reply",
+    "reason",
+    "record_platform_answers",
+    "replies_for",
+    "target_of",
+]
 
 log = logging.getLogger(__name__)
 

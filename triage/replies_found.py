@@ -20,7 +20,9 @@ from storage import replies as store
 from storage.audit import record_audit
 from storage.types import utcnow
 from triage.connectors.base import ReplyError, ReplyTarget, connector_for
-from triage.replies import Sources, reason
+
+#: Source settings by source name, as in the config (as :data:`triage.replies.Sources`).
+Sources = Mapping[str, Mapping[str, Any]]
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,8 @@ def record_platform_answers(
             found = connector.find_reply(target)
         except ReplyError as exc:
             if exc.kind in ("auth", "rate_limited", "unavailable"):
-                report.problems.append(f"{row['source']}: {reason(exc)}")
+                wait = f" (try again after {exc.retry_after:.0f} s)" if exc.retry_after else ""
+                report.problems.append(f"{row['source']}: {exc.message}{wait}")
                 break
             continue
         if found is None:
