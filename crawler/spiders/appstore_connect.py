@@ -15,7 +15,9 @@ or in App Store Connect. A run stopped by ``max_pages`` keeps the next link in t
 (``{"reviews": {"top": ..., "gap": {"resume": "/v1/...?cursor=..."}}}``).
 
 :class:`OwnerApiSpider` is the base of the four owner-API spiders (this one, ``googleplay``,
-``googlebusiness``, ``trustpilot_business``): the bearer header and the one retry after 401.
+``googlebusiness``, ``trustpilot_business``): the bearer header, the one retry after a 401,
+and a 403 or 404 reported in the platform's own words (a 429 is the retry middleware's, which
+honours ``Retry-After``).
 """
 
 import json
