@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models import _json, _ts, _ts_now
+from storage.fields import json_field as _json
+from storage.fields import ts as _ts
+from storage.fields import ts_now as _ts_now
 
 #: Day states: ``queued`` (tasks sent), ``fanning_in`` (the global steps run), ``done``.
 DAY_STATES = ("queued", "fanning_in", "done")
