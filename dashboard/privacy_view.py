@@ -55,30 +55,29 @@ def _downloaded(who: Person, customer_id: int, counts: dict[str, int]) -> None:
 
 
 def _forget(who: Person, customer: Customer) -> None:
-    with context.engine().begin() as conn:
-        person, counts, _ = privacy.forget_person(
-            conn, actor=who.name, customer=customer.external_id, reason="dashboard"
-        )
-    problem = ""
+    # the files first: one that cannot be rewritten stops it before the database changes
+    person, _, _ = _held(customer.external_id)
     try:
         removed = sum(n for _, n in _files(person, dry_run=False))
     except OSError as exc:
-        removed = -1
-        problem = exc.strerror
+        actions.flash(
+            f"Nothing was erased: a file-drop export could not be rewritten "
+            f"({exc.strerror or exc}). Fix it and try again.",
+            "error",
+        )
+        return
+    with context.engine().begin() as conn:
+        _, counts, _ = privacy.forget_person(
+            conn, actor=who.name, customer=customer.external_id, reason="dashboard"
+        )
+    privacy.checkpoint(context.engine())
     st.session_state.pop(CONFIRM_KEY, None)
     st.session_state["customer_id"] = None
     st.query_params.pop("customer", None)
-    mentions = counts.get("mention", 0)
-    files = (
-        f"{removed} record(s) removed from the file-drop exports."
-        if removed >= 0
-        else f"The file-drop exports could not be rewritten ({problem}): run `grapevine "
-        f"forget --customer {customer.external_id} --yes` on the server."
-    )
     actions.flash(
-        f"The customer was forgotten: {mentions} mention(s) and "
-        f"{counts.get('triage_case', 0)} case(s) anonymised, tombstones written. {files}",
-        "success" if removed >= 0 else "warning",
+        f"The customer was forgotten: {counts.get('mention', 0)} mention(s) and "
+        f"{counts.get('triage_case', 0)} case(s) anonymised, tombstones written, {removed} "
+        "record(s) removed from the file-drop exports."
     )
 
 

@@ -125,24 +125,28 @@ def forget(
 ) -> Plan:
     """Erase the person (one transaction with the audit row), then clean the file exports.
 
-    Holds the ``run`` and ``export`` locks meanwhile (waiting up to ``wait`` seconds, then
-    :class:`~grapevine.locks.Busy`): no crawl stores their mentions between the search and
-    the tombstones, and no export appends to a file while it is rewritten.
+    A file-drop export that cannot be rewritten raises ``OSError`` before anything in the
+    database changed. Holds the ``run`` and ``export`` locks meanwhile (waiting up to
+    ``wait`` seconds, then :class:`~grapevine.locks.Busy`): no crawl stores their mentions
+    between the search and the tombstones, and no export appends to a file being rewritten.
     """
     with RunLock(engine, "run", wait=wait), RunLock(engine, "export", wait=wait):
         return _forget(engine, settings, who, actor=actor, reason=reason)
 
 
 def _forget(engine: Engine, settings: Settings, who: Who, *, actor: str, reason: str) -> Plan:
-    with engine.begin() as conn:
+    # the files first: a file that cannot be rewritten (OSError) stops it before the
+    # database changes, so the same forget can simply be run again
+    with engine.connect() as conn:
         found = privacy.find_person(conn, **who.kwargs())
         sent_to = privacy.export_targets(conn, found)
+    files = _files(settings, found, dry_run=False)
+    with engine.begin() as conn:
         person, counts, request_id = privacy.forget_person(
             conn, actor=actor, reason=reason, **who.kwargs()
         )
-    plan = Plan(person, counts, sent_to, request_id=request_id)
-    plan.files = _files(settings, person, dry_run=False)
-    return plan
+    privacy.checkpoint(engine)
+    return Plan(person, counts, sent_to, files=files, request_id=request_id)
 
 
 def _plain(value: Any) -> Any:

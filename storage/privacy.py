@@ -34,7 +34,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, String, cast, delete, func, insert, or_, select, update
 
 from storage.models import (
     Alert,
@@ -336,6 +336,10 @@ def erase(
     request_id = request_id or uuid.uuid4().hex
     counts = person.counts()
     now = utcnow()
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:  # freed and overwritten cells are zeroed, not left in the file
+        secure = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
     mids, cids, case_ids = person.mention_ids, person.customer_ids, person.case_ids
     stones: list[dict[str, Any]] = [
         {"source": source, "external_id_hash": None, "handle_hash": digest(handle)}
@@ -402,7 +406,19 @@ def erase(
             ],
         )
     counts["tombstone"] = len(stones)
+    if sqlite:
+        _sqlite_compact(conn)
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {int(secure or 0)}")
     return counts
+
+
+def _sqlite_compact(conn: Connection) -> None:
+    """Merge the full-text index so that no segment keeps the erased words (SQLite FTS5)."""
+    names = conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mention_fts'"
+    ).all()
+    if names:
+        conn.exec_driver_sql("INSERT INTO mention_fts(mention_fts) VALUES ('optimize')")
 
 
 def _scrub_naming(conn: Connection, person: Person) -> None:
@@ -573,3 +589,13 @@ def forget_person(
         detail={"request_id": request_id, "counts": counts, "customer_ids": person.customer_ids},
     )
     return person, counts, request_id
+
+
+def checkpoint(engine: Engine) -> None:
+    """After a forget on SQLite: copy the WAL into the database and empty it, so that no old
+    page image in the WAL file keeps what was erased. Nothing to do on PostgreSQL (old row
+    versions go at the next VACUUM, which autovacuum runs)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

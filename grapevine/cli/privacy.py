@@ -101,7 +101,13 @@ def forget_command(
     who = _who(customer, email, phone, author)
     cfg = settings()
     eng = engine(cfg)
-    plan = preview(eng, cfg, who)
+    try:
+        plan = preview(eng, cfg, who)
+    except OSError as exc:
+        raise Failure(
+            f"a file-drop export cannot be read ({exc.strerror or exc}): nothing was erased "
+            "in the database; fix it and run the same command again"
+        ) from None
     click.echo(f"Forgetting {who.describe()}")
     if plan.nothing:
         click.echo("Nothing is held about this person.")
@@ -116,6 +122,11 @@ def forget_command(
         done = forget(eng, cfg, who, actor=_actor(), reason=reason, wait=LOCK_WAIT)
     except Busy as exc:
         raise LockBusy(f"{exc}; nothing was erased, try again when it is done") from None
+    except OSError as exc:
+        raise Failure(
+            f"a file-drop export could not be rewritten ({exc.strerror or exc}): nothing was "
+            "erased in the database; fix it and run the same command again"
+        ) from None
     _show(done, done=True)
     click.echo(
         f"Forgotten (request {done.request_id}): {done.counts.get('tombstone', 0)} tombstone(s) "

@@ -284,6 +284,10 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         assert author.exit_code == 0, author.output
 
         assert scan(engine, needles + [handle]) == []
+        if db_url.startswith("sqlite:"):  # nor the database file, byte for byte (free pages)
+            database = Path(db_url.removeprefix("sqlite:///"))
+            raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+            assert not [n for n in needles if n.encode("utf-8") in raw]
         nobody = invoke("forget", "--author", "toots:nobody@example.social", "--yes", cwd=tmp_path)
         assert nobody.exit_code == 0 and "Nothing of theirs is stored yet" in nobody.output
         jsonl_after, sheet_after = export_records(tmp_path)
@@ -373,7 +377,7 @@ def test_the_dashboard_is_handed_the_file_drop_paths(tmp_path: Path) -> None:
     ]
 
 
-def test_forget_waits_for_a_running_job_then_says_so(
+def test_forget_waits_for_a_running_job_and_stops_before_a_bad_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from grapevine.cli import privacy as privacy_cli
@@ -391,6 +395,13 @@ def test_forget_waits_for_a_running_job_then_says_so(
     assert busy.exit_code == 3 and "nothing was erased" in busy.output, busy.output
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM tombstone")).scalar_one() == 0
+    # a file-drop export that cannot be rewritten: nothing erased, one line, run it again
+    (tmp_path / "exports" / "cases.jsonl").mkdir(parents=True)
+    broken = invoke("forget", "--author", "toots:anna", "--yes", cwd=tmp_path)
+    assert broken.exit_code == 2 and "nothing was erased in the database" in broken.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tombstone")).scalar_one() == 0
+    (tmp_path / "exports" / "cases.jsonl").rmdir()
     done = invoke("forget", "--author", "toots:anna", "--yes", cwd=tmp_path)
     assert done.exit_code == 0, done.output
     engine.dispose()
