@@ -22,11 +22,7 @@ from storage.models import Case, CrawlRun, Mention
 from storage.types import utcnow
 from triage.opening import open_cases
 from triage.policy import TriagePolicy
-
-try:  # the daily job's step moved to its own module
-    from triage.replies_found import record_platform_answers
-except ImportError:  # pragma: no cover
-    from triage.replies import record_platform_answers  # type: ignore[attr-defined,no-redef]
+from triage.replies_found import record_platform_answers
 
 MENTION = Mention.__table__  # type: ignore[attr-defined]
 CRAWL_RUN = CrawlRun.__table__  # type: ignore[attr-defined]
@@ -170,7 +166,9 @@ def test_refused_credentials_fail_only_that_source(
     results = {r["name"]: r for r in crawl(sources, {"GRAPEVINE_BRANDS": BRANDS})}
     apple, tp = results["own-appstore_connect"], results["own-trustpilot_business"]
     assert apple["status"] != "ok" and "401" in (apple["error"] or ""), apple
-    assert tp["status"] != "ok" and "api_secret is not set" in (tp["error"] or ""), tp
+    assert tp["status"] != "ok" and "TP_API_SECRET (api_secret_env) is not set" in (
+        tp["error"] or ""
+    ), tp
     business = results["own-googlebusiness"]
     assert business["status"] != "ok", business
     assert "Google Business Profile refused access (403): injected 403" in business["error"]

@@ -35,11 +35,7 @@ from triage.connectors.base import (
 )
 from triage.connectors.owner_auth import GoogleServiceAccountToken, token_provider
 from triage.replies import delete_reply, edit_reply, post_reply
-
-try:  # the daily job's step moved to its own module
-    from triage.replies_found import record_platform_answers
-except ImportError:  # pragma: no cover
-    from triage.replies import record_platform_answers  # type: ignore[attr-defined,no-redef]
+from triage.replies_found import record_platform_answers
 
 KINDS = ["appstore_connect", "googleplay", "googlebusiness", "trustpilot_business"]
 PLATFORM = {

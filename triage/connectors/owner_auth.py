@@ -156,9 +156,13 @@ class _Cached:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires = 0.0
+        #: what is missing (an unset environment variable), said when a token is asked for
+        self.problem: str | None = None
 
     def __call__(self, force: bool = False) -> str:
         """The current token (a new one when forced, missing or about to expire)."""
+        if self.problem:
+            raise ReplyError("auth", self.problem)
         with self._lock:
             if force or self._token is None or time.time() >= self._expires - EARLY:
                 self._token, lifetime = self._fetch()
@@ -368,6 +372,10 @@ def token_provider(
         shared = _SHARED.get(key)
         if shared is None:
             shared = _SHARED[key] = _new_provider(kind, source, environ, timeout)
+            try:
+                check_credentials(source, environ)
+            except ReplyError as exc:
+                shared.problem = exc.message  # type: ignore[attr-defined]
         return shared
 
 
