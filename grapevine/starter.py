@@ -44,6 +44,13 @@ overlap_days = 3          # re-read this far behind the last run (late and backf
 max_page_mb = 32          # largest page, decompressed (MB); a bigger one fails its source
 http_cache = false        # true while developing a spider
 
+# Many machines (README "Scaling out"): Celery workers on one broker, one PostgreSQL.
+# Without a broker everything runs in this process, as always.
+# [cluster]
+# broker_url = "redis://127.0.0.1:6379/0"   # or GRAPEVINE_BROKER_URL; then `grapevine worker`
+# max_attempts = 3                          # a crawl task that keeps failing is dead after
+# day_timeout_minutes = 240                 # `grapevine run --distributed` waits this long
+
 # One [[sources]] entry per place to listen. Every source accepts: name, type, brand
 # (default: your brand), base_url (stand in for the real site), match_terms, enabled, max_pages.
 # Types: trustpilot, appstore, reddit, hackernews, mastodon, bluesky, feed, schemaorg.
