@@ -195,9 +195,13 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
             CONFIG.format(url=db_url, base=server.base_url), encoding="utf-8"
         )
         (tmp_path / "customers.csv").write_text(CRM, encoding="utf-8")
-        assert grapevine("db", "upgrade", cwd=tmp_path).returncode == 0
-        imported = grapevine("customers", "import", "customers.csv", cwd=tmp_path)
-        assert imported.returncode == 0, imported.stderr
+        engine = make_engine(db_url)
+        upgrade(engine)
+        imported = CliRunner().invoke(
+            cli, ["--config", str(tmp_path / "grapevine.toml"), "customers", "import",
+                  str(tmp_path / "customers.csv")],
+        )  # fmt: skip
+        assert imported.exit_code == 0, imported.output
         first = grapevine("run", cwd=tmp_path)
         assert first.returncode == 0, first.stdout + first.stderr
         # Daniel edits his review: the earlier version is kept as a revision
@@ -206,7 +210,6 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         second = grapevine("crawl", "--source", "tp", cwd=tmp_path)
         assert second.returncode == 0, second.stdout + second.stderr
 
-        engine = make_engine(db_url)
         with engine.connect() as conn:
             daniel = conn.execute(
                 select(Mention).where(Mention.author == "Daniel Levy")  # type: ignore[arg-type]
@@ -308,7 +311,7 @@ def test_forget_a_customer_and_an_author_everywhere(db_url: str, tmp_path: Path)
         timeline.arrive([later])
         third = grapevine("run", cwd=tmp_path)
         assert third.returncode == 0, third.stdout + third.stderr
-        status = json.loads(grapevine("status", "--json", cwd=tmp_path).stdout)
+        status = json.loads(invoke("status", "--json", cwd=tmp_path).output)
     assert {s["name"]: s["last_status"] for s in status["sources"]} == {"tp": "ok", "toots": "ok"}
     assert scan(engine, needles + [handle, "Larkwood toot number"]) == []
     assert stats(engine) == before
