@@ -19,6 +19,7 @@ from storage.models import Customer
 from triage.privacy_files import remove_records
 
 CONFIRM_KEY = "privacy_confirm_customer"
+PREPARE_KEY = "privacy_prepare_customer"
 
 
 def _held(crm_id: str) -> tuple[privacy.Person, dict[str, Any], list[dict[str, Any]]]:
@@ -86,22 +87,30 @@ def show(who: Person, customer: Customer) -> None:
     if not who.is_admin or customer.id is None:
         return
     customer_id = customer.id
-    person, data, sent = _held(customer.external_id)
-    counts = person.counts()
     st.caption("Privacy (admins)")
     left, right = st.columns(2)
-    left.download_button(
-        "Download what we hold (JSON)",
-        data=json.dumps(data, indent=2, ensure_ascii=False, default=str),
-        file_name=f"customer-{customer.external_id}.json",
-        mime="application/json",
-        key="btn_privacy_download",
-        on_click=_downloaded,
-        args=(who, customer_id, counts),
-    )
+    # the search behind both actions reads the whole database: only when asked for
+    if left.button("Prepare what we hold (JSON)", key="btn_privacy_prepare"):
+        st.session_state[PREPARE_KEY] = customer_id
     if right.button("Forget this customer", key="btn_privacy_forget"):
         st.session_state[CONFIRM_KEY] = customer_id
-    if st.session_state.get(CONFIRM_KEY) != customer_id:
+    preparing = st.session_state.get(PREPARE_KEY) == customer_id
+    confirming = st.session_state.get(CONFIRM_KEY) == customer_id
+    if not (preparing or confirming):
+        return
+    person, data, sent = _held(customer.external_id)
+    counts = person.counts()
+    if preparing:
+        left.download_button(
+            "Download what we hold (JSON)",
+            data=json.dumps(data, indent=2, ensure_ascii=False, default=str),
+            file_name=f"customer-{customer.external_id}.json",
+            mime="application/json",
+            key="btn_privacy_download",
+            on_click=_downloaded,
+            args=(who, customer_id, counts),
+        )
+    if not confirming:
         return
     lines = [f"{table}: {n}" for table, n in counts.items()]
     try:

@@ -41,6 +41,9 @@ def test_an_admin_forgets_a_customer_after_confirming(app, sqlite_engine, seeded
     at = open_page(app(settings=settings, actor_name="lee"), "customers", customer=str(customer))
     assert not at.exception, [e.value for e in at.exception]
     assert "btn_privacy_forget" in _buttons(at)
+    assert "Download what we hold (JSON)" not in repr(at)  # prepared on request only
+    _buttons(at)["btn_privacy_prepare"].click().run()
+    assert not at.exception
     assert "Download what we hold (JSON)" in repr(at)
     _buttons(at)["btn_privacy_forget"].click().run()
     assert not at.exception
@@ -73,4 +76,4 @@ def test_a_responder_sees_no_privacy_actions(app, seeded, people) -> None:
     )
     assert not at.exception
     assert "btn_privacy_forget" not in _buttons(at)
-    assert "Download what we hold" not in repr(at)
+    assert "btn_privacy_prepare" not in _buttons(at)
