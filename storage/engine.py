@@ -58,8 +58,14 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
         kwargs["pool_pre_ping"] = True
         # a server that never answers (a firewall dropping packets) must not hang a command
         # for the OS's two minutes; a URL's own ?connect_timeout= wins
+        connect_args: dict[str, Any] = {}
         if "connect_timeout" not in make_url(url).query:
-            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT
+        # no JIT: compiling a plan costs ~50 ms, more than the queue's queries on 10 M
+        # mentions take without it (benchmarks/storage); a URL's own ?options= wins
+        if "options" not in make_url(url).query:
+            connect_args["options"] = "-c jit=off"
+        kwargs["connect_args"] = connect_args
     if not pool:
         kwargs["poolclass"] = NullPool
     engine = create_engine(url, **kwargs)

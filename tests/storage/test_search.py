@@ -172,3 +172,12 @@ def test_the_storage_benchmark_runs_small(postgres_server_url: str) -> None:
     assert any(line.startswith("| search: closed too, 'lw-100042'") for line in lines)
     assert any(line.startswith("| storage.mentions.upsert_mentions") for line in lines)
     assert "2,000 mentions" in done.stdout
+
+
+@pytest.mark.postgres
+def test_postgres_connections_run_without_jit(engine: Engine) -> None:
+    """JIT compiling costs more than the queue's queries at 10 M mentions (benchmarks/storage)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
