@@ -5,19 +5,24 @@ ready for ``storage.mentions.upsert_mentions`` plus the text to analyse; the wor
 analysis columns (the same ones :func:`analysis_columns` gives in process) and upserts.
 """
 
+import json
+import logging
 from collections import Counter
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from sentiment import Analyzer
 from sentiment.analyzer import Analysis
-from storage import make_engine, quarantine
+from sentiment.learned import LearnedModel
+from storage import make_engine, model_registry, quarantine
 from storage.mentions import upsert_mentions
 
 #: The key of a row's analysis input: (text, rating, source type).
 ANALYSIS_INPUT = "_analysis_input"
 _ANALYZERS: dict[str, Analyzer] = {}
+log = logging.getLogger(__name__)
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -45,20 +50,41 @@ def analyzer_for(
     lexicon: dict[str, float],
     aspects: dict[str, list[str]],
     unscored_languages: str = "triage",
+    url: str | None = None,
 ) -> Analyzer:
-    """An analyser for this configuration (built once per process)."""
+    """An analyser for this configuration (built once per process), with the models active
+    in the database at ``url`` (``grapevine model``; none: the language packs' own)."""
     key = repr(
         (
             sorted(lexicon.items()),
             sorted((k, tuple(v)) for k, v in aspects.items()),
             unscored_languages,
+            url,
         )
     )
     if key not in _ANALYZERS:
         _ANALYZERS[key] = Analyzer(
-            lexicon=lexicon, aspects=aspects, unscored_languages=unscored_languages
+            lexicon=lexicon,
+            aspects=aspects,
+            unscored_languages=unscored_languages,
+            models=registry_models(url),
         )
     return _ANALYZERS[key]
+
+
+def registry_models(url: str | None) -> dict[str, LearnedModel] | None:
+    """The active models of the model registry at ``url``, by language (None: none)."""
+    if not url:
+        return None
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    try:
+        with _ENGINES[url].connect() as conn:
+            found = model_registry.active_artefacts(conn)
+    except SQLAlchemyError as exc:  # a database before 0013_models: the packs' models
+        log.warning("model registry not readable (%s): the shipped models", type(exc).__name__)
+        return None
+    return {lang: LearnedModel(json.loads(artefact)) for lang, (_, artefact) in found.items()}
 
 
 def analyse_and_store(
@@ -76,7 +102,7 @@ def analyse_and_store(
     rows the database refuses are quarantined by the upsert (stage ``store``). Database
     trouble is raised: the caller counts the whole batch as failed.
     """
-    analyzer = analyzer_for(lexicon, aspects, unscored_languages)
+    analyzer = analyzer_for(lexicon, aspects, unscored_languages, url)
     if url not in _ENGINES:
         _ENGINES[url] = make_engine(url)
     engine = _ENGINES[url]

@@ -190,6 +190,7 @@ class AnalysisPipeline:
                 settings.getdict("GRAPEVINE_LEXICON"),
                 settings.getdict("GRAPEVINE_ASPECTS"),
                 settings.get("GRAPEVINE_UNSCORED_LANGUAGES", "triage"),
+                settings.get("GRAPEVINE_DATABASE_URL"),
             ),
         )
 

@@ -154,7 +154,8 @@ def analysis_panel(cf: CaseFile) -> None:
     cols[2].metric("Aspects", len(mention.aspects or []))
     # the analyser's own cue says when it could not score the language ("not scored: German")
     unscored = next((c for c in mention.cues or [] if c.startswith("not scored:")), None)
-    st.text(f"Language: {display.clean(mention.language or 'unknown')}")
+    model = (mention.analyser_version or "unknown").removeprefix("grapevine-0.4+")
+    st.text(f"Language: {display.clean(mention.language or 'unknown')} · model: {model}")
     if unscored:
         st.text(
             display.clean(unscored.split(" (")[0]) + " — read it: no sentiment for this language"

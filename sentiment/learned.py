@@ -50,7 +50,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,45 @@ def ngrams(text: str) -> list[str]:
     """The unigrams and bigrams of :func:`tokens` (the vectoriser's analyser, train and run)."""
     words = tokens(text)
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+_LETTERS_TOKEN = re.compile(r"[^\W\d_][^\W\d_']*|[0#]|[!?]")
+
+
+def letter_tokens(text: str) -> list[str]:
+    """:func:`tokens` for a language written with letters beyond a-z (German "übermäßig" is
+    one word, not "bermig")."""
+    lowered = text.lower().replace("\u2019", "'")
+    lowered = _URL.sub(" url ", lowered)
+    lowered = _HANDLE.sub(" # ", lowered)
+    lowered = _NUMBER.sub(" 0 ", lowered)
+    return _LETTERS_TOKEN.findall(lowered)
+
+
+def analyzer_for(spec: Mapping[str, Any] | None) -> Callable[[str], list[str]]:
+    """The n-gram analyser an artefact names (``"analyzer": {"words": "letters", "char":
+    [3, 5]}``); none named: :func:`ngrams`, the English model's.
+
+    ``char`` adds the character n-grams of each word (``~`` first, ``<`` and ``>`` at the
+    word's ends), so a compound ("Zugausfall", "Verspätungsalarm") shares n-grams with its
+    parts."""
+    if not spec:
+        return ngrams
+    split = letter_tokens if spec.get("words") == "letters" else tokens
+    low, high = (int(n) for n in spec.get("char") or (0, -1))
+
+    def analyse(text: str) -> list[str]:
+        words = split(text)
+        out = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        for word in words:
+            if len(word) < 2:
+                continue
+            marked = f"<{word}>"
+            for n in range(low, high + 1):
+                out += ["~" + marked[i : i + n] for i in range(len(marked) - n + 1)]
+        return out
+
+    return analyse
 
 
 #: The stacked features besides the families, in artefact order.
@@ -160,6 +199,12 @@ class LearnedModel:
         self.sentiment = _Head(float(sentiment["bias"]), dict(sentiment["features"]))
         #: how far the n-grams must move the rules' score before they change it at all
         self.deadband = float(sentiment.get("deadband", 0.0))
+        #: a head fit on the target itself (n-grams and the rules' features), not on what to
+        #: add to the rules' score
+        self.direct = bool(sentiment.get("direct", False))
+        #: the artefact's n-gram analyser (English word n-grams unless it names another)
+        self.analyzer_spec: Mapping[str, Any] | None = data.get("analyzer")
+        self.ngrams = analyzer_for(self.analyzer_spec)
 
     @classmethod
     def load(cls, path: Path) -> "LearnedModel":
@@ -177,7 +222,7 @@ class LearnedModel:
         """Score ``text`` with the stacked ``features`` (:func:`stacked`). N-grams with a word
         of ``ignore`` (the company lexicon's words: the company's say wins) do not count."""
         terms = self.terms
-        grams = ngrams(text)
+        grams = self.ngrams(text)
         if ignore:
             grams = [gram for gram in grams if not ignore.intersection(gram.split())]
         counts = Counter(filter(terms.__contains__, grams))
@@ -204,8 +249,13 @@ class LearnedModel:
         for name, value in features.items():
             zc += cw.get(name, 0.0) * value
             zs += sw.get(name, 0.0) * value
-        # the rules' reading stands unless the n-grams move it by more than the dead band
-        rules = features.get("rules sentiment", 0.0) * sw.get("rules sentiment", 0.0)
+        # the rules' reading stands unless the n-grams move it by more than the dead band (a
+        # direct head: the whole score must clear the dead band)
+        rules = (
+            0.0
+            if self.direct
+            else features.get("rules sentiment", 0.0) * sw.get("rules sentiment", 0.0)
+        )
         moved = zs - rules
         if abs(moved) <= self.deadband:
             moved = 0.0
@@ -258,7 +308,12 @@ _SHOWN = {"0": "<number>", "#": "<@handle>", "url": "<link>"}
 
 
 def _shown(gram: str) -> str:
-    """An n-gram as a person reads it: the placeholders of :func:`tokens` spelled out."""
+    """An n-gram as a person reads it: the placeholders of :func:`tokens` spelled out, a
+    character n-gram as ``…ausfall…``."""
+    if gram.startswith("~"):
+        inner = gram[1:]
+        head = inner[1:] if inner.startswith("<") else "…" + inner
+        return head[:-1] if head.endswith(">") else head + "…"
     return " ".join(_SHOWN.get(word, word) for word in gram.split())
 
 

@@ -26,6 +26,8 @@ Prints one table per measure (Markdown, ready for README.md):
   <= -0.05"), for Grapevine as shipped (its weights were tuned on this file: optimistic), and for
   Grapevine with the weights refit without the domain it is scored on (leave one domain out:
   the honest estimate for companies it has not seen);
+* per-aspect precision and recall of the aspect tags on public sets with aspect labels
+  (:mod:`aspect_eval`);
 * texts per second, one process, for both.
 """
 
@@ -38,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import aspect_eval  # noqa: E402
 import crossval  # noqa: E402
 import train  # noqa: E402
 from datasets import (  # noqa: E402
@@ -268,6 +271,8 @@ def main() -> None:
     print("\n".join(crossval.sentiment_rows(sentiments, learned_s)))
     print("\n### Negative review sentences (positive vs negative), leave one domain out\n")
     print("\n".join(crossval.sentence_rows(sentiments, learned_s)))
+    print("\n### Aspects, per aspect (aspect_eval.py: public sets with aspect labels)\n")
+    print("\n".join(aspect_eval.rows(train_dir)))
     print("\n### Speed\n")
     print("\n".join(speed_table(data)))
     print("\n" + agreement(data))

@@ -40,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datasets import DEFAULT_DATA, ICWSM_SETS, load_complaints, load_icwsm  # noqa: E402
 
 from sentiment.analyzer import Analyzer  # noqa: E402
-from sentiment.complaint import FAMILIES  # noqa: E402
-from sentiment.learned import FORMAT, MODEL_NAME, SIGNALS, ngrams  # noqa: E402
+from sentiment.learned import FORMAT, MODEL_NAME, SIGNALS, analyzer_for  # noqa: E402
+from sentiment.packs import Pack, load_pack  # noqa: E402
 
 DEFAULT_TRAIN = DEFAULT_DATA.parent / "train"
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +55,8 @@ FILES = (
     "amazon_5class_sample.csv",
     "amazon_alexa.tsv",
 )
-#: The stacked feature columns, in order.
-COLUMNS = [*SIGNALS, *(f"family: {family.name}" for family in FAMILIES)]
+#: The stacked feature columns of the English model, in order.
+COLUMNS = [*SIGNALS, *(f"family: {family.name}" for family in load_pack("en").families)]
 #: A three-class label on the -1..1 scale (a clear negative tweet is about -0.6 in ICWSM).
 CLASS_SCORE = {"negative": -0.6, "neutral": 0.0, "positive": 0.6}
 AMAZON_SCORE = {
@@ -184,20 +184,29 @@ def sentiment_examples(data: Path, train: Path, exclude: set[str]) -> list[Examp
     return _dedupe(out)
 
 
-class Features:
-    """The rules' stacked features of each text, computed once (the rules alone)."""
+def columns(pack: Pack | None = None) -> list[str]:
+    """The stacked feature columns of a pack's model (the English pack's by default)."""
+    families = (pack or load_pack("en")).families
+    return [*SIGNALS, *(f"family: {family.name}" for family in families)]
 
-    def __init__(self) -> None:
-        self.analyzer = Analyzer(learned=False)
+
+class Features:
+    """The rules' stacked features of each text, computed once (the rules alone), with the
+    language pack's rules (English by default)."""
+
+    def __init__(self, pack: Pack | None = None) -> None:
+        self.analyzer = Analyzer(learned=False, pack=pack, detect_language=False)
+        self.columns = columns(pack)
         self.cache: dict[str, list[float]] = {}
 
     def rows(self, texts: Sequence[str]) -> list[list[float]]:
         out = []
+        names = self.columns
         for text in texts:
             row = self.cache.get(text)
             if row is None:
                 found = self.analyzer.features(text)
-                row = self.cache[text] = [found.get(name, 0.0) for name in COLUMNS]
+                row = self.cache[text] = [found.get(name, 0.0) for name in names]
             out.append(row)
         return out
 
@@ -209,16 +218,21 @@ def fit(
     *,
     seed: int = 12,
     params: dict[str, Any] | None = None,
+    name: str = MODEL_NAME,
+    analyzer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Fit both heads; the JSON-ready artefact (see :class:`sentiment.learned.LearnedModel`)."""
+    """Fit both heads; the JSON-ready artefact (see :class:`sentiment.learned.LearnedModel`).
+    ``analyzer`` names an n-gram analyser other than the English word n-grams
+    (:func:`sentiment.learned.analyzer_for`)."""
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression, Ridge
 
     p = {**PARAMS, **(params or {})}
+    cols = features.columns
     vectorizer = TfidfVectorizer(
-        analyzer=ngrams,
+        analyzer=analyzer_for(analyzer),
         sublinear_tf=True,
         min_df=p["min_df"],
         max_features=p["max_features"],
@@ -258,30 +272,45 @@ def fit(
         # the regularisation leaves the rules' reading (phrases, negations) as it is
         # (n-grams only: the rules' own features would learn to shrink the rules' score)
         texts = [e.text for e in sentiments]
-        rules = np.array([row[COLUMNS.index("rules sentiment")] for row in features.rows(texts)])
         regressor = Ridge(alpha=p["sentiment_alpha"], random_state=seed)
-        regressor.fit(vectorizer.transform(texts), np.array([e.target for e in sentiments]) - rules)
-        ws = np.concatenate([regressor.coef_, np.zeros(len(COLUMNS))])
+        if p.get("sentiment_direct"):  # the target itself, from n-grams and the rules' outputs
+            # with a fixed share of the rules' score kept (the lexicon's say on new text)
+            beta = float(p.get("sentiment_rules_weight") or 0.0)
+            rules = np.array([row[cols.index("rules sentiment")] for row in features.rows(texts)])
+            targets = np.array([e.target for e in sentiments]) - beta * rules
+            regressor.fit(matrix(sentiments), targets)
+            ws = np.array(regressor.coef_, dtype=float)
+            ws[n + cols.index("rules sentiment")] += beta
+        else:
+            rules = np.array([row[cols.index("rules sentiment")] for row in features.rows(texts)])
+            targets = np.array([e.target for e in sentiments]) - rules
+            regressor.fit(vectorizer.transform(texts), targets)
+            ws = np.concatenate([regressor.coef_, np.zeros(len(cols))])
+            ws[n + cols.index("rules sentiment")] = 1.0
         ws_bias = float(regressor.intercept_)
-        ws[n + COLUMNS.index("rules sentiment")] = 1.0
     else:  # a complaint head only (quick cross-validation of its parameters)
-        ws, ws_bias = np.zeros(n + len(COLUMNS)), 0.0
+        ws, ws_bias = np.zeros(n + len(cols)), 0.0
     keep = [i for i in range(n) if abs(wc[i]) >= 1e-4 or abs(ws[i]) >= 1e-4]
 
     def head(coef: Any, bias: float) -> dict[str, Any]:
         return {
             "bias": round(float(bias), 6),
             "terms": [round(float(coef[i]), 4) for i in keep],
-            "features": {name: round(float(coef[n + j]), 6) for j, name in enumerate(COLUMNS)},
+            "features": {name: round(float(coef[n + j]), 6) for j, name in enumerate(cols)},
         }
 
     return {
         "format": FORMAT,
-        "name": MODEL_NAME,
+        "name": name,
+        **({"analyzer": analyzer} if analyzer else {}),
         "vocabulary": [str(vocabulary[i]) for i in keep],
         "idf": [round(float(vectorizer.idf_[i]), 4) for i in keep],
         "complaint": head(wc, classifier.intercept_[0]),
-        "sentiment": {**head(ws, ws_bias), "deadband": p["sentiment_deadband"]},
+        "sentiment": {
+            **head(ws, ws_bias),
+            "deadband": p["sentiment_deadband"],
+            **({"direct": True} if p.get("sentiment_direct") else {}),
+        },
     }
 
 
@@ -348,7 +377,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--exclude", action="append", default=[], metavar="FILE")
     parser.add_argument("--out", type=Path, default=ROOT / "sentiment" / "packs" / "en")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--lang", default="en", choices=("en", "de"))
     args = parser.parse_args(argv)
+    if args.lang == "de":
+        return train_german(args.train, args.seed)
     exclude = set(args.exclude)
     unknown = exclude - set(FILES)
     if unknown:
@@ -365,6 +397,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_card(args.out, model, complaints, sentiments, exclude, args.seed)
     print(
         f"wrote {args.out / (MODEL_NAME + '.json')}: {len(model['vocabulary']):,} n-grams; "
+        f"{len(complaints):,} complaint and {len(sentiments):,} sentiment texts"
+    )
+
+
+def train_german(train: Path, seed: int) -> None:
+    """``--lang de``: the German pack's model from GermEval 2017 (see german.py)."""
+    import german
+
+    from sentiment.packs import PACKS_DIR, read_pack
+
+    out = PACKS_DIR / "de"
+    complaints, sentiments = german.examples(train)
+    features = Features(pack=read_pack(out, model=False))
+    model = fit(
+        complaints,
+        sentiments,
+        features,
+        seed=seed,
+        params=german.PARAMS,
+        name=german.MODEL_NAME,
+        analyzer=german.ANALYZER,
+    )
+    path = out / f"{german.MODEL_NAME}.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(model, handle, separators=(",", ":"), ensure_ascii=False)
+        handle.write("\n")
+    german.write_card(out, model, complaints, sentiments, seed)
+    print(
+        f"wrote {path}: {len(model['vocabulary']):,} n-grams; "
         f"{len(complaints):,} complaint and {len(sentiments):,} sentiment texts"
     )
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import context
+from dashboard import context, model_view
 from storage.engine import describe
 from storage.schema import current_revision
 
@@ -64,3 +64,4 @@ st.caption(
     "Roles: viewer reads; responder works cases (assign, status, notes, replies, sending); "
     "admin also sees this page."
 )
+model_view.render(engine, who)  # the learned models and the switch back

@@ -78,6 +78,7 @@ def _register() -> None:
     from grapevine.cli.helpdesk import helpdesk_group  # helpdesk sync
 
     cli.add_command(helpdesk_group)
+    cli.add_command(__import__("grapevine.cli.model", fromlist=["model"]).model)  # model …
 
 
 _register()

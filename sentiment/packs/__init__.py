@@ -142,8 +142,9 @@ def available() -> list[str]:
     return sorted(p.parent.name for p in PACKS_DIR.glob("*/pack.toml"))
 
 
-def read_pack(directory: Path) -> Pack:
-    """Read the pack in ``directory`` (not cached: :func:`load_pack` is)."""
+def read_pack(directory: Path, *, model: bool = True) -> Pack:
+    """Read the pack in ``directory`` (not cached: :func:`load_pack` is); ``model=False``
+    leaves its learned model out (to train one)."""
     meta = _read(directory / "pack.toml")
     lexicon = _read(directory / "lexicon.toml", required=False)
     phrases = _read(directory / "phrases.toml", required=False)
@@ -197,7 +198,7 @@ def read_pack(directory: Path) -> Pack:
             idiom_before=frozenset(rules["idiom_before"]),
         )
     model_file = meta.get("model")
-    model = load_model(directory / model_file) if model_file else None
+    learned = load_model(directory / model_file) if model_file and model else None
     lexicon_file = directory / "lexicon.toml"
     return Pack(
         lang=lang,
@@ -215,7 +216,7 @@ def read_pack(directory: Path) -> Pack:
         aspects=MappingProxyType({str(k): tuple(v) for k, v in aspects.get("aspects", {}).items()}),
         rules=word_rules,
         model_file=str(model_file) if model_file else None,
-        model=model,
+        model=learned,
     )
 
 

@@ -108,16 +108,13 @@ def test_the_console_script_fast_path(tmp_path) -> None:  # noqa: ANN001
     assert json.loads(result.stdout)["id"] == 7
 
 
-def test_every_line_says_its_language_and_german_is_not_scored_as_english() -> None:
+def test_every_line_says_its_language_german_has_its_pack_spanish_is_not_scored() -> None:
     german = "Die Lieferung kam nach drei Wochen, der Kundenservice antwortet nicht. Nie wieder!"
+    spanish = "El pedido llegó roto y nadie contesta en atención al cliente. Muy decepcionado."
     lines = [
         {"id": "en", "text": "Still waiting for my refund, 3 weeks now"},
         {"id": "de", "text": german, "rating": 1},
-        {
-            "id": "de5",
-            "text": "Sehr schnelle Lieferung und freundlicher Kundenservice.",
-            "rating": 5,
-        },
+        {"id": "es", "text": spanish, "rating": 1},
     ]
     stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
     out = [
@@ -125,18 +122,19 @@ def test_every_line_says_its_language_and_german_is_not_scored_as_english() -> N
     ]
     assert [(o["language"], o["scored"]) for o in out] == [
         ("en", True),
-        ("de", False),
-        ("de", False),
+        ("de", True),
+        ("es", False),
     ]
     assert out[0]["label"] == "negative" and out[0]["sentiment"] < 0
-    assert out[1]["sentiment"] is None and out[1]["label"] is None
-    assert out[1]["complaint"] is False and out[1]["aspects"] == []
-    assert out[1]["cues"][0] == "not scored: German (no language pack)"
-    csv_in = "text\n" + f'"{german}"\n'
+    assert out[1]["label"] == "negative" and out[1]["version"] == "grapevine-0.4+de-lr1"
+    assert out[2]["sentiment"] is None and out[2]["label"] is None
+    assert out[2]["complaint"] is False and out[2]["aspects"] == []
+    assert out[2]["cues"][0] == "not scored: Spanish (no language pack)"
+    csv_in = "text\n" + f'"{spanish}"\n'
     rows = list(
         csv.DictReader(
             io.StringIO(CliRunner().invoke(cli, ["score", "--format", "csv"], input=csv_in).stdout)
         )
     )
-    assert rows[0]["language"] == "de" and rows[0]["scored"] == "False"
+    assert rows[0]["language"] == "es" and rows[0]["scored"] == "False"
     assert rows[0]["sentiment"] == "" and rows[0]["label"] == ""

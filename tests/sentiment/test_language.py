@@ -1,5 +1,5 @@
 """Language is detected, never assumed: a text in a language without a pack is not scored as
-English, and English is scored exactly as before detection."""
+English (nor with another pack), and English is scored exactly as before detection."""
 
 import pytest
 
@@ -41,12 +41,13 @@ def test_too_short_to_tell_is_none() -> None:
     assert detect("Tgif world!") is None  # lingua alone says Swedish
 
 
-def test_a_german_one_star_review_is_not_scored_and_needs_attention(analyzer: Analyzer) -> None:
-    result = analyzer.analyze(GERMAN, rating=1)
-    assert (result.language, result.scored) == ("de", False)
+def test_a_spanish_one_star_review_is_not_scored_and_needs_attention(analyzer: Analyzer) -> None:
+    """Spanish has no language pack (German has one since: tests/sentiment/test_german.py)."""
+    result = analyzer.analyze(SPANISH, rating=1)
+    assert (result.language, result.scored) == ("es", False)
     assert result.sentiment is None and result.label is None
     assert result.complaint is False and result.aspects == ()
-    assert result.cues[0] == "not scored: German (no language pack)"
+    assert result.cues[0] == "not scored: Spanish (no language pack)"
     assert result.needs_attention
     assert result.as_dict()["sentiment"] is None and result.as_dict()["scored"] is False
 
@@ -65,9 +66,9 @@ def test_spanish_and_japanese_are_not_scored_either(
 
 def test_skip_lets_the_rating_alone_decide() -> None:
     skip = Analyzer(unscored_languages="skip")
-    assert not skip.analyze(GERMAN).needs_attention
-    assert not skip.analyze(GERMAN, rating=4).needs_attention
-    assert skip.analyze(GERMAN, rating=2).needs_attention
+    assert not skip.analyze(SPANISH).needs_attention
+    assert not skip.analyze(SPANISH, rating=4).needs_attention
+    assert skip.analyze(SPANISH, rating=2).needs_attention
     with pytest.raises(ValueError, match="unscored_languages"):
         Analyzer(unscored_languages="english")
 
@@ -103,11 +104,11 @@ def test_the_crawl_stores_the_detected_language_unless_the_source_gave_one(
 ) -> None:
     from crawler.analysis_worker import analysis_columns, fill_language
 
-    german = analyzer.analyze(GERMAN, rating=1)
-    rows: list[dict[str, str | None]] = [{"language": None}, {"language": "de-AT"}]
+    spanish = analyzer.analyze(SPANISH, rating=1)
+    rows: list[dict[str, str | None]] = [{"language": None}, {"language": "es-MX"}]
     for row in rows:
-        fill_language(row, german)
-    assert [row["language"] for row in rows] == ["de", "de-AT"]
-    columns = analysis_columns(german, False)
+        fill_language(row, spanish)
+    assert [row["language"] for row in rows] == ["es", "es-MX"]
+    columns = analysis_columns(spanish, False)
     assert columns["sentiment"] is None and columns["needs_attention"] is True
-    assert analysis_columns(german, True)["needs_attention"] is False  # a competitor's
+    assert analysis_columns(spanish, True)["needs_attention"] is False  # a competitor's
