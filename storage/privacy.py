@@ -5,9 +5,10 @@ handle on a source. :func:`find_person` collects the ids of every row that is th
 
 - the customer rows (by CRM id, email or phone), their links and timeline events;
 - the mentions they wrote: by their handle on a source (``SOURCE`` is a source's name or its
-  type), linked to the customer (confirmed or suggested links), or containing their email
-  address or phone number; with their earlier versions, links, events and cases (and the
-  cases' timelines and export ledger rows);
+  type; on a source without handles, such as Trustpilot, the display name), linked to the
+  customer (confirmed or suggested links), or containing their email address or phone
+  number; with their earlier versions, links, events, replies and cases (and the cases'
+  timelines, export ledger rows and helpdesk tickets);
 - quarantined items holding their handle, email, phone or a forgotten mention's key;
 - other rows that name them (case notes, alerts, saved views).
 
@@ -219,7 +220,11 @@ def find_person(
         needles.add(handle)
         conditions.append(
             (or_(m.source == source, m.source_type == source))
-            & (func.lower(func.ltrim(m.author_handle, "@")) == handle)
+            & or_(
+                func.lower(func.ltrim(m.author_handle, "@")) == handle,
+                # a source without handles (Trustpilot, App Store): the display name
+                m.author_handle.is_(None) & (func.lower(func.trim(m.author)) == handle),
+            )
         )
     if person.customer_ids:
         conditions.append(
@@ -444,15 +449,15 @@ def tombstoned(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[int]:
     """The positions in ``rows`` (mention rows about to be upserted) that were forgotten.
 
     A row is forgotten when a tombstone names its source (or source type) with its external
-    id or its author's handle.
+    id or its author's handle (the display name on a source without handles).
     """
     if not rows:
         return set()
     ext = {i: digest(str(r["external_id"])) for i, r in enumerate(rows)}
     hnd = {
-        i: digest(handle_key(str(r["author_handle"])))
+        i: digest(handle_key(str(r.get("author_handle") or r.get("author"))))
         for i, r in enumerate(rows)
-        if r.get("author_handle")
+        if r.get("author_handle") or r.get("author")
     }
     t = TOMBSTONE.c
     found = conn.execute(

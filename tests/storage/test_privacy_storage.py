@@ -156,3 +156,16 @@ def test_replies_and_tickets_are_blanked_and_listed_as_not_recallable(engine: En
     with engine.connect() as conn:
         assert conn.execute(text("SELECT text FROM reply")).scalar_one() == ""
         assert conn.execute(text("SELECT conflict_detail FROM helpdesk_ticket")).scalar() is None
+
+
+def test_an_author_without_a_handle_is_forgotten_by_display_name(engine: Engine) -> None:
+    review = {"source": "tp", "source_type": "trustpilot", "author_handle": None}
+    upsert_mentions(engine, [mention("t1", author="Dee Lane", **review), mention("t2", **review)])
+    with engine.begin() as conn:
+        _, counts, _ = privacy.forget_person(conn, actor="test", author=("trustpilot", "dee lane"))
+    assert counts["mention"] == 1
+    again = upsert_mentions(
+        engine,
+        [mention("t1", author="Dee Lane", **review), mention("t3", author=" DEE LANE", **review)],
+    )
+    assert again.forgotten == 2 and again.new == 0
