@@ -53,18 +53,22 @@ def _who(customer: str | None, email: str | None, phone: str | None, author: str
 
 
 def _show(plan: Plan, *, done: bool) -> None:
-    verb = "erased" if done else "to erase"
     if not plan.person.mention_ids and not plan.person.customer_ids:
         click.echo("Nothing of theirs is stored yet; tombstones keep the next crawls from it.")
     if plan.counts:
-        click.echo(f"Rows {verb} or anonymised, per table:")
+        click.echo("Rows erased or anonymised, per table:" if done else
+                   "Rows to erase or anonymise, per table:")  # fmt: skip
         for table, count in plan.counts.items():
             click.echo(f"  {table:<32} {count:>6}")
+    verb = "removed" if done else "to remove"
     for name, path, removed in plan.files:
-        click.echo(f"  file-drop export {name} ({path}): {removed} record(s) {verb}")
-    if plan.sent_to:
+        if removed or not done:
+            click.echo(f"  file-drop export {name} ({path}): {removed} record(s) {verb}")
+    files = {name for name, _, _ in plan.files}
+    sent = [row for row in plan.sent_to if row["target"] not in files]
+    if sent and not done:
         click.echo("Their cases were sent to (cannot be recalled from here; ask each target):")
-        for row in plan.sent_to:
+        for row in sent:
             ref = f", reference {row['reference']}" if row["reference"] else ""
             click.echo(f"  case #{row['case_id']} → {row['target']} ({row['state']}{ref})")
 
@@ -116,7 +120,8 @@ def forget_command(
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    if not yes and not click.confirm("Erase all this? It cannot be undone", default=False):
+    question = "Erase all this? It cannot be undone" if plan.counts else "Write the tombstone?"
+    if not yes and not click.confirm(question, default=False):
         raise click.ClickException("nothing was erased")
     try:
         done = forget(eng, cfg, who, actor=_actor(), reason=reason, wait=LOCK_WAIT)
