@@ -408,3 +408,19 @@ def test_forget_waits_for_a_running_job_and_stops_before_a_bad_file(
     done = invoke("forget", "--author", "toots:anna", "--yes", cwd=tmp_path)
     assert done.exit_code == 0, done.output
     engine.dispose()
+
+
+def test_the_preview_lists_what_cannot_be_recalled(capsys: pytest.CaptureFixture[str]) -> None:
+    from grapevine.cli.privacy import _show
+    from grapevine.privacy import Plan
+    from storage.privacy import Person
+
+    sent = [
+        {"case_id": 7, "target": "helpdesk", "state": "sent", "reference": "ZD-19"},
+        {"case_id": 7, "target": "drop", "state": "sent", "reference": "cases.jsonl@10"},
+    ]
+    plan = Plan(Person(customer_ids=[1]), {"customer": 1}, sent, [("drop", Path("x"), 1)])
+    _show(plan, done=False)
+    shown = capsys.readouterr().out
+    assert "case #7 → helpdesk (sent, reference ZD-19)" in shown
+    assert "→ drop" not in shown and "file-drop export drop (x): 1 record(s) to remove" in shown

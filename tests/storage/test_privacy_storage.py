@@ -169,3 +169,13 @@ def test_an_author_without_a_handle_is_forgotten_by_display_name(engine: Engine)
         [mention("t1", author="Dee Lane", **review), mention("t3", author=" DEE LANE", **review)],
     )
     assert again.forgotten == 2 and again.new == 0
+
+
+def test_a_phone_number_written_differently_finds_the_customer(engine: Engine) -> None:
+    customer_id = _customer(engine)
+    with engine.connect() as conn:
+        for written in ("+1 555 010 9999", "+15550109999", "1-555-010-9999"):
+            assert privacy.find_person(conn, phone=written).customer_ids == [customer_id]
+        assert privacy.find_person(conn, phone="+1 555 010 0000").customer_ids == []
+        assert privacy.find_person(conn, customer="C-9").customer_ids == [customer_id]
+        assert privacy.find_person(conn, customer=str(customer_id)).customer_ids == [customer_id]
