@@ -72,7 +72,7 @@ def quarantine_item(crawler: Crawler, item: Any, stage: str, exc: BaseException)
     try:
         if not url:
             raise RuntimeError("no database to quarantine in")
-        quarantine.add(
+        written = quarantine.add(
             engine_for(url),
             items=[plain_item(item)],
             stage=stage,
@@ -90,6 +90,9 @@ def quarantine_item(crawler: Crawler, item: Any, stage: str, exc: BaseException)
             quarantine.reason_for(error),
         )
         return DropItem(f"failed at {stage}: {reason}")
+    if not written:  # a forgotten person's (a tombstone): not kept, and not lost either
+        stats.inc_value("grapevine/items_forgotten")
+        return DropItem(f"forgotten (at {stage})")
     stats.inc_value("grapevine/items_quarantined")
     note_reasons(stats, "quarantined", {reason: 1})
     log.warning("item %s quarantined at %s: %s", name, stage, reason)

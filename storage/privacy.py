@@ -453,7 +453,7 @@ def tombstoned(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[int]:
     """
     if not rows:
         return set()
-    ext = {i: digest(str(r["external_id"])) for i, r in enumerate(rows)}
+    ext = {i: digest(str(r.get("external_id") or "")) for i, r in enumerate(rows)}
     hnd = {
         i: digest(handle_key(str(r.get("author_handle") or r.get("author"))))
         for i, r in enumerate(rows)

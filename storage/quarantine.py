@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from storage.models import QuarantinedItem
+from storage.privacy import tombstoned
 from storage.sanitise import jsonable
 from storage.types import utcnow
 
@@ -50,6 +51,18 @@ def _item_json(item: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"item": data}
 
 
+def _not_forgotten(
+    conn: Engine | Connection, items: Sequence[dict[str, Any]], reasons: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    if isinstance(conn, Connection):
+        gone = tombstoned(conn, items)
+    else:
+        with conn.connect() as c:
+            gone = tombstoned(c, items)
+    kept = [(i, r) for n, (i, r) in enumerate(zip(items, reasons, strict=True)) if n not in gone]
+    return [i for i, _ in kept], [r for _, r in kept]
+
+
 def add(
     conn: Engine | Connection,
     *,
@@ -58,7 +71,13 @@ def add(
     reasons: Sequence[str],
     crawl_run_id: int | None = None,
 ) -> int:
-    """Quarantine ``items`` (each with its reason); how many were written."""
+    """Quarantine ``items`` (each with its reason); how many were written.
+
+    An item a tombstone names (a forgotten person's, :mod:`storage.privacy`) is not kept.
+    """
+    if not items:
+        return 0
+    items, reasons = _not_forgotten(conn, items, reasons)
     if not items:
         return 0
     now = utcnow()

@@ -111,6 +111,11 @@ def test_the_upsert_skips_tombstoned_mentions_and_counts_them(engine: Engine) ->
         ],
     )
     assert again.forgotten == 2 and again.new == 1 and again.quarantined == 0
+    # an item of theirs that a later crawl could not analyse is not kept in the quarantine
+    forgotten_item = {"source": "toots", "source_type": "mastodon", "author_handle": "@bo"}
+    other = {"source": "toots", "source_type": "mastodon", "author_handle": "cy"}
+    assert quarantine.add(engine, items=[forgotten_item], reasons=["x"], stage="analyse") == 0
+    assert quarantine.add(engine, items=[other], reasons=["x"], stage="analyse") == 1
     with engine.connect() as conn:
         kept = conn.execute(select(Mention.external_id)).scalars().all()  # type: ignore[call-overload]
     assert sorted(k for k in kept if not k.startswith("forgotten:")) == ["k3"]
