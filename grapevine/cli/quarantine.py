@@ -114,6 +114,8 @@ def retry_one(
     result = upsert_mentions(engine, [row], quarantine_refused=False)
     if result.refused:
         return False, None, result.refused[0][1]
+    if result.forgotten:
+        return True, None, "not stored: its author asked to be forgotten"
     ids = result.new_ids + result.updated_ids
     return True, ids[0] if ids else None, "stored"
 
