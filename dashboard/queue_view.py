@@ -16,7 +16,7 @@ from dashboard.auth import Person
 from dashboard.settings import DashboardSettings
 from storage import views as views_store
 from storage.models import CASE_STATUSES, OPEN_CASE_STATUSES
-from storage.queries import QUEUE_SORTS, UNASSIGNED, QueueFilter
+from storage.queries import QUEUE_COUNT_CAP, QUEUE_SORTS, UNASSIGNED, QueueFilter
 from storage.types import utcnow
 from triage.cases import Change
 
@@ -350,6 +350,11 @@ def table(rows: list[dict[str, Any]], key: str) -> None:
     )
 
 
+def count_text(total: int) -> str:
+    """How many cases, as the page says it: a search counts to QUEUE_COUNT_CAP, then "1,000+"."""
+    return f"{QUEUE_COUNT_CAP:,}+" if total > QUEUE_COUNT_CAP else f"{total:,}"
+
+
 def pager(total: int) -> None:
     """Previous/next page buttons and where we are."""
     pages = max(1, -(-total // PAGE_SIZE))
@@ -361,7 +366,10 @@ def pager(total: int) -> None:
     if left.button("‹ Previous", key="btn_queue_prev", disabled=page == 0):
         st.session_state[PAGE] = page - 1
         st.rerun()
-    middle.caption(f"Page {page + 1} of {pages} · cases {first}–{last} of {total}")
+    more = "+" if total > QUEUE_COUNT_CAP else ""
+    middle.caption(
+        f"Page {page + 1} of {pages}{more} · cases {first}–{last} of {count_text(total)}"
+    )
     if right.button("Next ›", key="btn_queue_next", disabled=page >= pages - 1):
         st.session_state[PAGE] = page + 1
         st.rerun()

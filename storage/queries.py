@@ -14,8 +14,8 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
-    literal,
     or_,
     select,
 )
@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 
 from storage.models import OPEN_CASE_STATUSES, Case, CrawlRun, Customer, CustomerLink, Mention
 from storage.runs import last_runs
-from storage.search import mention_matches
+from storage.search import few_matches, mention_matches
 from storage.types import utcnow
 
 
@@ -87,6 +87,10 @@ def status_summary(engine: Engine, source_names: list[str] | None = None) -> dic
 
 #: ``QueueFilter.assignees`` value meaning "nobody".
 UNASSIGNED = ""
+#: With conditions on the mention (a search, a source, an aspect…), :func:`queue_page` counts
+#: the matching cases up to this many and then stops (it returns ``QUEUE_COUNT_CAP + 1``):
+#: an exact count of a common word over two million closed cases takes seconds.
+QUEUE_COUNT_CAP = 1000
 #: How far ahead "due soon" looks.
 DUE_SOON = timedelta(hours=24)
 QUEUE_SORTS = ("priority", "due", "newest", "oldest")
@@ -187,8 +191,13 @@ def _case_conditions(filters: QueueFilter, now: datetime) -> list[ColumnElement[
     return conditions
 
 
-def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElement[bool]]:
-    """Conditions on the case's mention (source, aspects, brand, date, words)."""
+def _mention_conditions(
+    filters: QueueFilter, dialect: str, *, words_found: bool = False
+) -> list[ColumnElement[bool]]:
+    """Conditions on the case's mention (source, aspects, brand, date, words).
+
+    ``words_found``: the search was already resolved to mention ids (:func:`_found_ids`).
+    """
     conditions: list[ColumnElement[bool]] = []
     if filters.sources:
         conditions.append(col(Mention.source).in_(filters.sources))
@@ -212,10 +221,33 @@ def _mention_conditions(filters: QueueFilter, dialect: str) -> list[ColumnElemen
     if filters.published_to is not None:
         conditions.append(col(Mention.published_at) < filters.published_to)
     text = filters.text.strip()
-    if text and not re.fullmatch(r"#\d{1,12}", text):
+    if text and not words_found and not re.fullmatch(r"#\d{1,12}", text):
         # full-text: words, "phrases" and prefix* (storage.search; never a syntax error)
         conditions.append(mention_matches(text, dialect))
     return conditions
+
+
+def _found_ids(session: Session, filters: QueueFilter) -> list[int] | None:
+    """A rare search's mention ids, looked up first (PostgreSQL; see search.few_matches)."""
+    text = filters.text.strip()
+    if not text or re.fullmatch(r"#\d{1,12}", text):
+        return None
+    return few_matches(session.connection(), query=text)
+
+
+def _all_conditions(
+    session: Session, filters: QueueFilter, now: datetime
+) -> tuple[list[ColumnElement[bool]], bool]:
+    """The queue's conditions on the case, and whether they include the mention's."""
+    conditions = _case_conditions(filters, now)
+    found = _found_ids(session, filters)
+    if found is not None:
+        conditions.append(col(Case.mention_id).in_(found) if found else false())
+    dialect = session.get_bind().dialect.name
+    on_mention = _mention_conditions(filters, dialect, words_found=found is not None)
+    if on_mention:
+        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
+    return conditions, bool(on_mention)
 
 
 def _queue_order(sort: str) -> list[Any]:
@@ -242,58 +274,55 @@ def queue_page(
     Filtering, sorting and paging happen in the database: only the page's rows are loaded.
     The cases drive the query (the open ones are few; the mentions are many): the mention's
     conditions are checked per case, then only the page's rows are joined and completed.
-    Each row has the case's and the mention's columns (:data:`QUEUE_CASE_COLUMNS`,
-    :data:`QUEUE_MENTION_COLUMNS`) plus ``customer`` (the confirmed customer's name) and
-    ``suggestions`` (links waiting for a decision).
+    With conditions on the mention the total stops at ``QUEUE_COUNT_CAP + 1`` ("more than
+    :data:`QUEUE_COUNT_CAP`"). Each row has the case's and the mention's columns
+    (:data:`QUEUE_CASE_COLUMNS`, :data:`QUEUE_MENTION_COLUMNS`) plus ``customer`` (the
+    confirmed customer's name) and ``suggestions`` (links waiting for a decision).
     """
     filters = filters or QueueFilter()
     if statuses is not None:
         filters = replace(filters, statuses=statuses)
-    conditions = _case_conditions(filters, now or utcnow())
-    on_mention = _mention_conditions(filters, engine.dialect.name)
-    if on_mention:
-        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
-    # with conditions on the mention, one pass gives the page's ids in order and how many
-    # match (a window count); on the case alone, an index counts and another walks in order
-    windowed = bool(on_mention)
-    page = select(col(Case.id), func.count().over().label("total") if windowed else literal(0))
-    page = page.where(*conditions)
-    if filters.sort == "newest":
-        page = page.join(Mention, col(Mention.id) == col(Case.mention_id))
-    page = page.order_by(*_queue_order(filters.sort)).limit(limit).offset(offset)
-    customer = (
-        select(col(Customer.name))
-        .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
-        .where(
-            col(CustomerLink.mention_id) == col(Mention.id),
-            col(CustomerLink.status) == "confirmed",
-        )
-        .limit(1)
-        .correlate(Mention)
-        .scalar_subquery()
-    )
-    suggestions = (
-        select(func.count())
-        .select_from(CustomerLink)
-        .where(
-            col(CustomerLink.mention_id) == col(Mention.id),
-            col(CustomerLink.status) == "suggested",
-        )
-        .correlate(Mention)
-        .scalar_subquery()
-    )
-    columns = [
-        *(col(getattr(Case, name)) for name in QUEUE_CASE_COLUMNS),
-        *(col(getattr(Mention, name)) for name in QUEUE_MENTION_COLUMNS),
-        customer.label("customer"),
-        suggestions.label("suggestions"),
-    ]
     with Session(engine) as session:
-        found_ids = session.execute(page).all()
-        ids = [row.id for row in found_ids]
-        if windowed and found_ids:
-            total = int(found_ids[0].total)
-        else:  # on the case alone, or past the last page: count on its own
+        conditions, capped = _all_conditions(session, filters, now or utcnow())
+        # the page's ids walk the cases in order and stop at the page's end; with conditions
+        # on the mention the count stops at QUEUE_COUNT_CAP + 1 (a common word matches
+        # hundreds of thousands of cases), on the case alone an index counts them all
+        page = select(col(Case.id)).where(*conditions)
+        if filters.sort == "newest":
+            page = page.join(Mention, col(Mention.id) == col(Case.mention_id))
+        page = page.order_by(*_queue_order(filters.sort)).limit(limit).offset(offset)
+        customer = (
+            select(col(Customer.name))
+            .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
+            .where(
+                col(CustomerLink.mention_id) == col(Mention.id),
+                col(CustomerLink.status) == "confirmed",
+            )
+            .limit(1)
+            .correlate(Mention)
+            .scalar_subquery()
+        )
+        suggestions = (
+            select(func.count())
+            .select_from(CustomerLink)
+            .where(
+                col(CustomerLink.mention_id) == col(Mention.id),
+                col(CustomerLink.status) == "suggested",
+            )
+            .correlate(Mention)
+            .scalar_subquery()
+        )
+        columns = [
+            *(col(getattr(Case, name)) for name in QUEUE_CASE_COLUMNS),
+            *(col(getattr(Mention, name)) for name in QUEUE_MENTION_COLUMNS),
+            customer.label("customer"),
+            suggestions.label("suggestions"),
+        ]
+        ids = [int(i) for i in session.scalars(page).all() if i is not None]
+        if capped:
+            first = select(col(Case.id)).where(*conditions).limit(QUEUE_COUNT_CAP + 1)
+            total = session.scalar(select(func.count()).select_from(first.subquery())) or 0
+        else:
             total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
         rows = (
             session.execute(
@@ -327,15 +356,12 @@ def queue_neighbours(
     the first :data:`NEIGHBOUR_SCAN` matching cases (a queue that long is worked with
     filters, not case by case).
     """
-    conditions = _case_conditions(filters, now or utcnow())
-    on_mention = _mention_conditions(filters, engine.dialect.name)
-    if on_mention:
-        conditions.append(exists().where(col(Mention.id) == col(Case.mention_id), *on_mention))
-    ids_query = select(col(Case.id)).where(*conditions)
-    if filters.sort == "newest":
-        ids_query = ids_query.join(Mention, col(Mention.id) == col(Case.mention_id))
-    ids_query = ids_query.order_by(*_queue_order(filters.sort)).limit(NEIGHBOUR_SCAN)
     with Session(engine) as session:
+        conditions, _ = _all_conditions(session, filters, now or utcnow())
+        ids_query = select(col(Case.id)).where(*conditions)
+        if filters.sort == "newest":
+            ids_query = ids_query.join(Mention, col(Mention.id) == col(Case.mention_id))
+        ids_query = ids_query.order_by(*_queue_order(filters.sort)).limit(NEIGHBOUR_SCAN)
         ids = [int(i) for i in session.scalars(ids_query).all() if i is not None]
     if case_id not in ids:
         return None, None, None, len(ids)

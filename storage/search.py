@@ -123,6 +123,57 @@ def mention_matches(query: str, dialect: str) -> ColumnElement[bool]:
     return col(Mention.id).in_(ids)
 
 
+#: A search with at most this many matching mentions is looked up in the index first.
+FEW_MATCHES = 5000
+
+
+def few_matches(conn: Connection, *, query: str) -> list[int] | None:
+    """The ids of the mentions matching ``query`` when there are few (PostgreSQL), else None.
+
+    A rare word or phrase (an order number, a name) is then found through the GIN index and
+    its cases by their mention id; a common one is better checked case by case along the
+    queue's order, stopping at the page's end. The planner alone cannot tell the two apart
+    (its estimate for a phrase of common and rare words is far off), so this asks the index,
+    at most :data:`FEW_MATCHES` + 1 rows.
+    """
+    terms = parse(query)
+    if conn.dialect.name != "postgresql" or not terms:
+        return None
+    if _surely_common(conn, terms):
+        return None  # not worth asking the index: it would list hundreds of thousands
+    ids = list(
+        conn.execute(
+            select(col(Mention.id))
+            .where(mention_matches(query, conn.dialect.name))
+            .limit(FEW_MATCHES + 1)
+        ).scalars()
+    )
+    return None if len(ids) > FEW_MATCHES else [int(i) for i in ids if i is not None]
+
+
+def _surely_common(conn: Connection, terms: list[Term]) -> bool:
+    """Whether ANALYZE's statistics say every term is in more than FEW_MATCHES mentions."""
+    stats = conn.execute(
+        text(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
+            "WHERE s.tablename = 'mention' AND s.attname = :column"
+        ).bindparams(column=PG_COLUMN)
+    ).one_or_none()
+    if stats is None or not stats[0]:
+        return False  # no statistics yet: ask the index
+    elems, freqs, rows = stats
+    frequency = dict(zip(elems, freqs, strict=False))
+    for term in terms:
+        if term.prefix:
+            return False  # a prefix may match few words: ask the index
+        # a word missing from the most common ones is rarer than all of them
+        share = min(frequency.get(word, 0.0) for word in term.words)
+        if share * float(rows) <= FEW_MATCHES:
+            return False
+    return True
+
+
 def search_mention_ids(conn: Connection, *, query: str, limit: int = 100) -> list[int]:
     """The ids of the newest mentions matching ``query`` (newest first)."""
     found = conn.execute(

@@ -35,7 +35,8 @@ if total == 0:
 else:
     # a line of its own above the table: the table's toolbar (search, download, full
     # screen) shows over the row above it, which would hide the Filters toggle
-    st.caption(f"{total} case{'s' if total != 1 else ''}, {queue_view.ORDER[filters.sort]}")
+    cases = f"{queue_view.count_text(total)} case{'s' if total != 1 else ''}"
+    st.caption(f"{cases}, {queue_view.ORDER[filters.sort]}")
     queue_view.table(rows, table_key)
     queue_view.pager(total)
 queue_view.bulk_bar(who, cfg, options["assignees"])

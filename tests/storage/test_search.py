@@ -181,3 +181,47 @@ def test_postgres_connections_run_without_jit(engine: Engine) -> None:
         pytest.skip("PostgreSQL only")
     with engine.connect() as conn:
         assert conn.execute(text("SHOW jit")).scalar() == "off"
+
+
+def test_a_search_counts_up_to_the_cap_and_both_ways_agree(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count of a search stops past QUEUE_COUNT_CAP; a rare search looked up in the index
+    first (PostgreSQL) finds exactly what the case-by-case check finds."""
+    import storage.queries
+    import storage.search
+
+    upsert_mentions(
+        engine,
+        [
+            mention(f"c{i}", 1, text=f"refund {i} never came", needs_attention=True)
+            for i in range(6)
+        ],
+    )
+    from triage.opening import open_cases
+    from triage.policy import TriagePolicy
+
+    open_cases(engine, TriagePolicy())
+    everything = QueueFilter(text="refund", statuses=CASE_STATUSES)
+    rows, total = queue_page(engine, filters=everything)
+    assert (len(rows), total) == (6, 6)
+    monkeypatch.setattr(storage.queries, "QUEUE_COUNT_CAP", 3)
+    monkeypatch.setattr(storage.search, "FEW_MATCHES", 0)  # checked case by case, counted
+    rows, total = queue_page(engine, filters=everything, limit=2)
+    assert (len(rows), total) == (2, 4)  # "more than 3"
+    monkeypatch.setattr(storage.search, "FEW_MATCHES", 5000)  # found first: counted exactly
+    assert queue_page(engine, filters=everything, limit=2)[1] == (
+        6 if engine.dialect.name == "postgresql" else 4
+    )
+    rows, total = queue_page(engine, filters=QueueFilter(statuses=CASE_STATUSES), limit=2)
+    assert total == 6  # without a search the count is exact
+    monkeypatch.setattr(storage.queries, "QUEUE_COUNT_CAP", 1000)
+    found = {}
+    for few in (0, 5000):  # 0: never looked up first; 5000: always (on PostgreSQL)
+        monkeypatch.setattr(storage.search, "FEW_MATCHES", few)
+        found[few] = [
+            [r["id"] for r in queue_page(engine, filters=QueueFilter(text=q))[0]]
+            for q in ("refund", '"never came"', "3", "nothing-like-it", "refu*")
+        ]
+    assert found[0] == found[5000]
+    assert [len(ids) for ids in found[0]] == [6, 6, 1, 0, 6]
