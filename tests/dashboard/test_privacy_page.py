@@ -66,6 +66,11 @@ def test_an_admin_forgets_a_customer_after_confirming(app, sqlite_engine, seeded
     assert sum("erased at the author's request" in t for t in texts) == 2
     [row] = list_audit(sqlite_engine.connect(), action="forget")
     assert row["actor"] == "lee" and "maria" not in repr(row).lower()
+    # the anonymised case still opens, as an anonymous case
+    case = open_page(app(settings=settings), "case", case=str(seeded["case_maria"]))
+    assert not case.exception, [e.value for e in case.exception]
+    shown = " ".join(str(e.value) for e in [*case.markdown, *case.text, *case.caption, *case.info])
+    assert "Maria" not in shown and "erased at the author" in shown, shown
 
 
 def test_a_responder_sees_no_privacy_actions(app, seeded, people) -> None:
