@@ -311,3 +311,39 @@ def test_run_distributed_without_a_broker_says_what_to_set(tmp_path: Path) -> No
     assert done.exit_code == 1
     assert "no broker: set [cluster] broker_url" in done.output
     assert done.exception is None or isinstance(done.exception, SystemExit)
+
+
+def test_a_day_on_rabbitmq_with_results_in_redis(
+    tmp_path: Path, pg: tuple[str, Engine], prefix: str
+) -> None:
+    import kombu
+
+    amqp = "amqp://guest:guest@127.0.0.1:5672//"
+    try:
+        with kombu.Connection(amqp, connect_timeout=3) as conn:
+            conn.connect()
+    except Exception as exc:
+        unavailable(f"no RabbitMQ at 127.0.0.1:5672: {exc}")
+    url, eng = pg
+    n = 6
+    queue = prefix.rstrip(":")  # a queue of this test alone
+    try:
+        with LocalServer(site_kit.routes(n)) as site:
+            text_ = site_kit.config(
+                site.base_url, database_url=url, broker_url=amqp, prefix=prefix, sources=feeds(n),
+                cluster=f'result_backend = "{REDIS}"\nqueue = "{queue}"\n',
+            )  # fmt: skip
+            config = tmp_path / "grapevine.toml"
+            config.write_text(text_)
+            with site_kit.Workers(tmp_path, text_, 1) as workers:
+                done = grapevine(config, "run", "--distributed", timeout=120)
+                assert done.returncode == 0, done.stdout[-2000:] + done.stderr + workers.logs()
+            fetched = sorted(p for p in site.requests if p.startswith("/feeds/"))
+    finally:
+        with kombu.Connection(amqp) as conn:
+            conn.channel().queue_delete(queue)
+    assert "amqp://guest:***@127.0.0.1:5672//" in done.stdout  # the password never shown
+    assert "guest:guest" not in done.stdout + done.stderr
+    assert fetched == sorted(f"/feeds/{i}.xml" for i in range(n))
+    assert count(eng, "SELECT count(*) FROM mention") == 2 * n
+    assert count(eng, "SELECT count(*) FROM job_run") == 1
