@@ -76,6 +76,11 @@ PLATFORM_NAMES = {
     "hackernews": "Hacker News",
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
+    "mastodon_notifications": "Mastodon",
+    "appstore_connect": "the App Store",
+    "googleplay": "Google Play",
+    "googlebusiness": "Google",
+    "trustpilot_business": "Trustpilot",
     "feed": "the site it came from",
     "schemaorg": "the review site",
 }
@@ -346,6 +351,8 @@ def edit_reply(
             reply_id=reply_id,
             text=text,
             edited_at=now,
+            # an App Store edit is a new response with a new id: keep the one that is live now
+            platform_id=posted.platform_id or reply.platform_id,
             url=posted.url or reply.url,
             last_error=None,
             error_kind=None,
