@@ -240,12 +240,14 @@ def find_person(
         conditions.append(_contains_any([m.text, m.title], sorted(contact)))
     if conditions:
         person.mention_ids = _ids(conn, select(m.id).where(or_(*conditions)))
-    # the display names the mentions carry name them too (in notes, alerts)
+    # the display names the mentions carry name them too (in notes, alerts) — full names
+    # only: a one-word name ("Customer", "Adam") would blank that word everywhere
     if person.mention_ids:
         for name in conn.execute(
             select(m.author).where(m.id.in_(person.mention_ids), m.author.is_not(None))
         ).scalars():
-            needles.add(str(name).strip())
+            if " " in str(name).strip():
+                needles.add(str(name).strip())
     person.needles = sorted(n for n in needles if len(n) >= MIN_NEEDLE)
     mids, cids = person.mention_ids, person.customer_ids
     person.link_ids = _ids(

@@ -31,6 +31,14 @@ def _drop(
     return bool(pattern.search(record))
 
 
+def _values(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _values(item)]
+    if isinstance(value, list):
+        return [v for item in value for v in _values(item)]
+    return [] if value is None else [str(value)]
+
+
 def remove_records(
     path: Path,
     *,
@@ -90,7 +98,7 @@ def _without(
             try:
                 parsed = json.loads(line)
                 case_id = parsed.get("case_id")
-                record = json.dumps(parsed, ensure_ascii=False)
+                record = "\x1f".join(_values(parsed))  # values only, never the keys
             except (ValueError, AttributeError):
                 pass
             if line.strip() and _drop(record, case_id, case_ids, pattern):

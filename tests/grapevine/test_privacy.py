@@ -358,7 +358,7 @@ def test_file_records_of_forgotten_cases_are_removed(tmp_path: Path, fmt: str) -
             writer.writerow(["delivery_id", "case_id", "author", "text"])
             for r in records:
                 writer.writerow(["k", r["case_id"], r["author"], r["text"]])
-    pattern = needle_pattern(["Anna Quill"])
+    pattern = needle_pattern(["Anna Quill", "author", "case_id"])  # keys are never matched
     assert remove_records(path, fmt=fmt, case_ids={1}, pattern=pattern, dry_run=True) == 2
     assert remove_records(path, fmt=fmt, case_ids={1}, pattern=pattern) == 2
     left = path.read_text(encoding="utf-8-sig")
