@@ -1,6 +1,7 @@
 """Dashboard fixtures: settings handed over as ``grapevine dashboard`` does, an AppTest."""
 
 import itertools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,16 @@ from tests.dashboard.seed import seed_desk
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
 PAGES = ["queue", "case", "health", "follow_ups", "customers", "sources", "settings"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """AppTest runs the script as ``__main__``; put the real one back, or a later test's
+    spawned child process (``multiprocessing`` "spawn") would re-run the Streamlit script."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture
