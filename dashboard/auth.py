@@ -106,10 +106,14 @@ class Throttle:
 
 
 @st.cache_resource(show_spinner=False)
+def _own_engine(database_url: str) -> Engine:
+    # sign-in's own engine without a pool (a connection per sign-in attempt, which is rare):
+    # the shared one lives in dashboard.context, which imports this module
+    return make_engine(database_url, pool=False)
+
+
 def _throttle(database_url: str) -> Throttle:
-    # its own engine without a pool (a connection per sign-in attempt, which is rare): the
-    # shared one lives in dashboard.context, which imports this module
-    return Throttle(make_engine(database_url, pool=False))
+    return Throttle(_own_engine(database_url))
 
 
 @st.cache_resource(show_spinner=False)
@@ -176,13 +180,11 @@ def current(settings: DashboardSettings) -> Person | None:
 def _audit(settings: DashboardSettings, action: str, name: str, summary: str) -> None:
     """A sign-in (or a refused one) in the audit trail: a name typed that is no user is
     recorded as ``unknown`` (it may be a mistyped password)."""
-    from dashboard import context  # late: context imports this module
-
     known = {u.name.lower(): u.name for u in settings.users}
     actor = known.get(name.strip().lower(), name if action == "signin" else "unknown")
     try:
         audit_now(
-            context.engine(),
+            _own_engine(settings.database_url),
             actor=actor,
             action=action,
             subject_type="user",
