@@ -4,7 +4,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +17,7 @@ from grapevine.job import JobSummary
 from grapevine.locks import Busy, RunLock
 
 if TYPE_CHECKING:
+    from crawler.runner import SourceResult
     from grapevine.cluster.app import GrapevineCelery
 
 log = logging.getLogger("grapevine.cluster")
@@ -39,7 +40,7 @@ def run_distributed(
     *,
     trigger: str,
     day_id: str | None,
-    on_source_done: object = None,
+    on_source_done: "Callable[[SourceResult], None] | None" = None,
     quiet: bool = False,
 ) -> JobSummary:
     """Enqueue the day for the workers (unless it is enqueued already) and wait for it."""
@@ -65,7 +66,7 @@ def run_distributed(
             app,
             eng,
             day_id=day_id,
-            on_source_done=on_source_done,  # type: ignore[arg-type]
+            on_source_done=on_source_done,
         )
     except DayTimeout as exc:
         raise click.ClickException(str(exc)) from None

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from crawler.runner import SourceResult
+from grapevine import stopping
 from grapevine.cluster.app import GrapevineCelery
 from grapevine.cluster.tasks import source_results
 from grapevine.config import Settings
@@ -36,7 +37,8 @@ LOST_CALLBACK_SECONDS = 60.0
 
 
 class DayTimeout(Exception):
-    """The day did not finish, fan-in included, within its deadline."""
+    """The day did not finish, fan-in included, within its deadline (or the wait was
+    stopped by a signal; the day itself goes on on the workers)."""
 
 
 def manual_day_id(now: datetime | None = None) -> str:
@@ -126,12 +128,17 @@ def wait_day(
                 log.warning("day %s: every task ended but no fan-in started; sending it", day_id)
                 _send_fan_in(app, day_id)
                 all_final_since = time.monotonic() + 3600  # once an hour at most
+        if stopping.STOP.requested():
+            raise DayTimeout(
+                f"stopped waiting for day {day_id} ({stopping.STOP.reason or 'a signal'}); "
+                "the workers go on with it"
+            )
         if now > give_up:
             raise DayTimeout(
                 f"day {day_id} did not finish by {give_up:%Y-%m-%d %H:%M} UTC "
                 "([cluster] day_timeout_minutes); are workers running? (grapevine worker)"
             )
-        time.sleep(POLL_SECONDS)
+        stopping.STOP.wait(POLL_SECONDS)
 
 
 def _report(

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import _reset_postgres, unavailable
 from helpers import cluster_site as site_kit
 from helpers.httpserver import LocalServer, Reply
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from storage import make_engine, upgrade
 from storage.models import Case, JobRun, Mention
@@ -27,6 +26,23 @@ from storage.models import Case, JobRun, Mention
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
 REDIS = "redis://127.0.0.1:6379/0"
+
+
+def unavailable(reason: str) -> None:
+    """Skip with ``reason``, or fail when services are required (CI), as tests/conftest.py."""
+    if os.environ.get("GRAPEVINE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def _reset_postgres(url: str) -> None:
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
 #: Short enough that a task of a killed worker comes back within the test.
 FAST_REDELIVERY = "visibility_timeout_seconds = 8\nrestore_interval_seconds = 1\n"
 
