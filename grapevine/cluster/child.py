@@ -80,8 +80,9 @@ def preload(settings: Settings) -> None:
         for handler in project.getwithbase(path).values():
             if handler:
                 load_object(handler)
-    for spider in SpiderLoader.from_settings(project).list():
-        SpiderLoader.from_settings(project).load(spider)
+    loader = SpiderLoader.from_settings(project)
+    for spider in loader.list():
+        loader.load(spider)
     analyzer_for(
         dict(values["GRAPEVINE_LEXICON"]),
         dict(values["GRAPEVINE_ASPECTS"]),
