@@ -88,6 +88,9 @@ class Scored:
     phrased: set[int] = field(default_factory=set)
     #: the words that negate (VADER's, or a language pack's)
     negate: frozenset[str] = _NEGATE
+    #: whether a negation at the end of one sentence negates a phrase in the next (VADER's
+    #: English behaviour, kept for the English pack; not for the others)
+    negation_crosses_sentences: bool = True
 
     def override(self, start: int, end: int, valence: float) -> float:
         """Give the words covering characters ``start:end`` of ``text`` one valence (a phrase).
@@ -103,7 +106,10 @@ class Scored:
         if first >= last:
             return 0.0
         negate = self.negate
-        if any(_negated(word, negate) for word in self.lowers[max(0, first - 3) : first]):
+        begin = max(0, first - 3)
+        if not self.negation_crosses_sentences:  # "antwortet nicht. Nie wieder!"
+            begin = max([begin, *(start for start, _ in self.sentences if start <= first)])
+        if any(_negated(word, negate) for word in self.lowers[begin:first]):
             valence *= N_SCALAR
         self.valences[first] = valence
         for i in range(first + 1, last):
@@ -141,6 +147,7 @@ class VaderScorer:
         base = _vs.SentimentIntensityAnalyzer()
         self.lexicon: dict[str, float] = dict(base.lexicon) if vader else {}
         self.negate = (_NEGATE if vader else frozenset()) | negations
+        self.vader = vader
         for word, valence in (extra or {}).items():
             self.lexicon[word.lower()] = float(valence)
         self._emojis: dict[str, str] = dict(base.emojis)
@@ -193,7 +200,16 @@ class VaderScorer:
                     marks = False
         lowers = [w.lower() for w in words]
         valences = self._valences(words, lowers)
-        return Scored(words, lowers, valences, sentences, emphasis, text, negate=self.negate)
+        return Scored(
+            words,
+            lowers,
+            valences,
+            sentences,
+            emphasis,
+            text,
+            negate=self.negate,
+            negation_crosses_sentences=self.vader,
+        )
 
     def _valences(self, words: list[str], lowers: list[str]) -> list[float]:
         lexicon = self.lexicon

@@ -36,11 +36,19 @@ from train import DEFAULT_TRAIN, Example, _dedupe, normalised  # noqa: E402
 FILE = "germeval2017_dev.tsv"
 SCORE = {"negative": -0.6, "neutral": 0.0, "positive": 0.6}
 #: The German model's parameters (picked by the five-fold figures below, a small grid).
-#: Measured (five folds, 2026-12-01): the English design — a sentiment head that only adds to
-#: the rules' score — does not suit a set that is 70 % neutral (accuracy 0.45–0.58, below the
-#: rules'); a head fit on the target itself (``sentiment_direct``) from the n-grams and the
-#: rules' outputs, with a dead band of 0.1–0.2, reaches 0.68–0.75 (macro F1 0.53–0.54); the
-#: complaints weighted to 40 % lift complaint F1 from 0.39 to 0.47.
+#: Measured (five folds, 2026-12-01; macro F1 of the three classes, accuracy; the rules alone
+#: 0.437 / 0.579, "not scored" 0.274 / 0.699):
+#:
+#: * the English design (the n-grams add to the rules' whole score): 0.40–0.46 / 0.45–0.58;
+#: * a head fit on the target itself from the n-grams and the rules' outputs: 0.53–0.55 /
+#:   0.68–0.75, the best on GermEval, but it learns to ignore the lexicon (GermEval's news
+#:   about accidents and strikes is "neutral"): "Super Kundenservice, sehr zufrieden!" and
+#:   "Tolles Produkt, gerne wieder." came out neutral, also with half the rules' score fixed;
+#: * shipped: the n-grams add to 0.4 × the rules' score (``sentiment_rules_share``), dead
+#:   band 0.2: 0.487 / 0.603 — less on GermEval, for the lexicon's say on German that is not
+#:   about trains (0.7 ×: 0.475 / 0.586).
+#:
+#: The complaints weighted to 40 % (``complaint_share``) lift complaint F1 from 0.39 to 0.47.
 PARAMS: dict[str, Any] = {
     "min_df": 2,
     "max_features": 30_000,
@@ -48,8 +56,8 @@ PARAMS: dict[str, Any] = {
     "complaint_dev_weight": 1.0,
     "complaint_share": 0.4,
     "sentiment_alpha": 1.0,
-    "sentiment_deadband": 0.15,
-    "sentiment_direct": True,
+    "sentiment_deadband": 0.2,
+    "sentiment_rules_share": 0.4,
 }
 #: The n-gram analyser the German model is trained and run with.
 ANALYZER = {"words": "letters", "char": [3, 5]}

@@ -278,15 +278,20 @@ def fit(
             beta = float(p.get("sentiment_rules_weight") or 0.0)
             rules = np.array([row[cols.index("rules sentiment")] for row in features.rows(texts)])
             targets = np.array([e.target for e in sentiments]) - beta * rules
-            regressor.fit(matrix(sentiments), targets)
+            x = matrix(sentiments).tolil()
+            if beta:  # the rules' score counts beta, not what the fit would make of it
+                for column in SIGNALS:  # and not through its proxies (the complaint logit)
+                    x[:, n + cols.index(column)] = 0.0
+            regressor.fit(x.tocsr(), targets)
             ws = np.array(regressor.coef_, dtype=float)
             ws[n + cols.index("rules sentiment")] += beta
-        else:
+        else:  # what to add to (a share of) the rules' score, from the n-grams alone
+            share = float(p.get("sentiment_rules_share") or 1.0)
             rules = np.array([row[cols.index("rules sentiment")] for row in features.rows(texts)])
-            targets = np.array([e.target for e in sentiments]) - rules
+            targets = np.array([e.target for e in sentiments]) - share * rules
             regressor.fit(vectorizer.transform(texts), targets)
             ws = np.concatenate([regressor.coef_, np.zeros(len(cols))])
-            ws[n + cols.index("rules sentiment")] = 1.0
+            ws[n + cols.index("rules sentiment")] = share
         ws_bias = float(regressor.intercept_)
     else:  # a complaint head only (quick cross-validation of its parameters)
         ws, ws_bias = np.zeros(n + len(cols)), 0.0
