@@ -43,10 +43,12 @@ def crawl_settings(
     values = scrapy_settings(settings, log_level="WARNING")
     # the cluster runs many crawls side by side: each analyses its items in its own process
     values["GRAPEVINE_ANALYSIS_WORKERS"] = 0
-    if settings.redis_url:  # the delay is kept in Redis across workers (cluster_politeness),
-        # just before the request goes out: a local delay after it would bunch requests
+    if settings.redis_url:  # the delay and concurrency are kept in Redis across workers
+        # (cluster_politeness), just before the request goes out: a local delay after the
+        # reservation would bunch requests
         values["GRAPEVINE_CLUSTER_DELAY"] = settings.crawl.download_delay
         values["DOWNLOAD_DELAY"] = 0
+        values["GRAPEVINE_CLUSTER_CONCURRENCY"] = settings.crawl.concurrency_per_domain
     if settings.source(source).shared_queue:
         if not settings.redis_url:
             raise ValueError(f"source {source!r}: shared_queue needs Redis ([crawl] redis_url)")

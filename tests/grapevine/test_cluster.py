@@ -274,8 +274,8 @@ def test_three_workers_on_one_shared_source_fetch_each_page_once(
     tmp_path: Path, pg: tuple[str, Engine], prefix: str
 ) -> None:
     url, eng = pg
-    pages = 45
-    with LocalServer(site_kit.routes(pages, delay=0.1)) as site:
+    pages = 30
+    with LocalServer(site_kit.routes(pages, delay=0.2)) as site:
         source = {
             "name": "forum",
             "urls": [f"/feeds/{i}.xml" for i in range(pages)],
@@ -283,7 +283,7 @@ def test_three_workers_on_one_shared_source_fetch_each_page_once(
         }
         text_ = site_kit.config(
             site.base_url, database_url=url, broker_url=REDIS, prefix=prefix, sources=[source],
-            delay=0.1,
+            delay=0.1, crawl="concurrency_per_domain = 1\n",
         )  # fmt: skip
         config = tmp_path / "grapevine.toml"
         config.write_text(text_)
@@ -297,6 +297,11 @@ def test_three_workers_on_one_shared_source_fetch_each_page_once(
     # (0.1 s): any ten requests in a row span at least nine delays, less some jitter
     spans = [b - a for a, b in zip(arrivals, arrivals[9:], strict=False)]
     assert min(spans) >= 9 * 0.1 - 0.15, f"ten requests within {min(spans):.2f} s: {spans}"
+    # and one request in flight to the domain at a time (each answer takes 0.2 s)
+    ends = sorted(at + 0.18 for at in arrivals)
+    in_flight = max(sum(1 for a in arrivals if a <= at) - sum(1 for e in ends if e <= at)
+                    for at in arrivals)  # fmt: skip
+    assert in_flight == 1, f"{in_flight} requests to the domain at once"
     assert count(eng, "SELECT count(*) FROM mention") == 2 * pages
     with eng.connect() as conn:
         parts = conn.execute(text("SELECT part, worker, result FROM cluster_task")).all()

@@ -58,13 +58,14 @@ def config(
     sources: list[dict[str, Any]],
     cluster: str = "",
     delay: float = 0.05,
+    crawl: str = "",
 ) -> str:
     """A config text: brand Acme, the sources, the cluster on ``broker_url``."""
     lines = [
         '[brand]\nname = "Acme"\n',
         f'[database]\nurl = "{database_url}"\n',
         f"[crawl]\ndownload_delay = {delay}\nautothrottle = false\nobey_robots = false\n"
-        "retries = 0\nprogress_interval = 0\n",
+        f"retries = 0\nprogress_interval = 0\n{crawl}",
         f'[cluster]\nbroker_url = "{broker_url}"\nkey_prefix = "{prefix}"\n{cluster}\n',
         "[alerts]\ndigest = false\n",
     ]
