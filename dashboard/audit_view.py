@@ -79,7 +79,7 @@ def filters() -> dict[str, Any]:
 
 
 def _any(value: str) -> str:
-    return value or "(any)"
+    return value.replace("_", " ") if value else "(any)"
 
 
 def _range(days: Any) -> tuple[datetime | None, datetime | None]:
@@ -109,8 +109,10 @@ def rows(wanted: dict[str, Any], limit: int = 5000) -> list[dict[str, Any]]:
 
 def _record(row: dict[str, Any]) -> dict[str, str]:
     subject = f"{row['subject_type']} {row['subject_id']}".strip()
-    detail = ", ".join(
-        f"{k}={v}" for k, v in sorted((row.get("detail") or {}).items()) if v is not None
+    detail = ", ".join(  # codes in words: in_progress reads "in progress"
+        f"{k.replace('_', ' ')}={str(v).replace('_', ' ')}"
+        for k, v in sorted((row.get("detail") or {}).items())
+        if v is not None
     )
     at = row["at"]
     return dict(
@@ -119,9 +121,9 @@ def _record(row: dict[str, Any]) -> dict[str, str]:
             (
                 at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if at else "",
                 row["actor"],
-                row["action"],
+                row["action"].replace("_", " "),
                 subject,
-                display.clean(row["summary"]),
+                display.clean(row["summary"]).replace("_", " "),
                 detail,
             ),
             strict=True,
