@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, insert, select
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from storage.models import Alert
-from storage.types import as_utc
+from storage.alerts import last_alert_sent, record_alert
 from triage.export_mail import SmtpClient, build_message, render, smtp_error
 from triage.http_delivery import (  # also hides webhook URL paths in urllib3 logs
     DeliveryError,
@@ -29,8 +27,6 @@ from triage.http_delivery import (  # also hides webhook URL paths in urllib3 lo
 )
 
 log = logging.getLogger(__name__)
-
-ALERT = Alert.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -158,15 +154,14 @@ def send_notice(
             continue
         delivered = True
         with engine.begin() as conn:
-            conn.execute(
-                insert(ALERT).values(
-                    kind=notice.kind,
-                    key=notice.key,
-                    sent_at=now,
-                    channel=channel.name,
-                    message=notice.text,
-                    data=notice.data,
-                )
+            record_alert(
+                conn,
+                kind=notice.kind,
+                key=notice.key,
+                sent_at=now,
+                channel=channel.name,
+                message=notice.text,
+                data=notice.data,
             )
         log.info("%s alert (%s) sent to %s", notice.kind, notice.key, channel.name)
     if not channels:
@@ -176,9 +171,5 @@ def send_notice(
 
 def last_alert(engine: Engine, kind: str, key: str | None) -> datetime | None:
     """When an alert of this kind (and key; ``None``: any key) was last sent, to any channel."""
-    condition = [col(Alert.kind) == kind]
-    if key is not None:
-        condition.append(col(Alert.key) == key)
     with engine.connect() as conn:
-        value = conn.execute(select(func.max(col(Alert.sent_at))).where(*condition)).scalar()
-    return as_utc(value)
+        return last_alert_sent(conn, kind=kind, key=key)

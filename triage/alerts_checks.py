@@ -18,10 +18,10 @@ import statistics
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, exists, select
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from storage.models import Alert, CrawlRun, Mention
+from storage.alerts import alerted_since, attention_mentions
+from storage.models import CrawlRun
 from storage.runs import recent_runs
 from storage.types import as_utc
 from triage.alerts import AlertPolicy, Notice, last_alert
@@ -32,11 +32,8 @@ FAILED = ("failed", "interrupted")
 
 
 def _alerted_since(engine: Engine, kind: str, key: str, since: datetime | None) -> bool:
-    condition = [col(Alert.kind) == kind, col(Alert.key) == key]
-    if since is not None:
-        condition.append(col(Alert.sent_at) > since)
     with engine.connect() as conn:
-        return bool(conn.execute(select(exists().where(*condition))).scalar())
+        return alerted_since(conn, kind=kind, key=key, since=since)
 
 
 def _top(counter: Counter[str], n: int = 3) -> str:
@@ -48,14 +45,7 @@ def spike_notice(engine: Engine, policy: AlertPolicy, *, now: datetime) -> Notic
     window_start = now - WINDOW
     base_start = window_start - timedelta(days=policy.spike_baseline_days)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(col(Mention.source), col(Mention.aspects), col(Mention.published_at)).where(
-                col(Mention.needs_attention).is_(True),
-                col(Mention.is_competitor).is_(False),
-                col(Mention.published_at) >= base_start,
-                col(Mention.published_at) <= now,
-            )
-        ).all()
+        rows = attention_mentions(conn, since=base_start, until=now)
     recent = [r for r in rows if as_utc(r.published_at) >= window_start]  # type: ignore[operator]
     count = len(recent)
     baseline = (len(rows) - count) / policy.spike_baseline_days

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from storage.models import OPEN_CASE_STATUSES, Case, Mention
+from storage.alerts import digest_counts
+from storage.models import OPEN_CASE_STATUSES
 from storage.runs import last_runs
 from triage.alerts import AlertPolicy, Notice, last_alert
 from triage.export import ledger_backlog
@@ -29,34 +29,9 @@ def digest_facts(
 ) -> dict[str, Any]:
     """The numbers of a digest, as data (also kept in the Alert row)."""
     with engine.connect() as conn:
-        mentions = conn.execute(
-            select(col(Mention.source), col(Mention.is_competitor), func.count())
-            .where(col(Mention.fetched_at) > since, col(Mention.fetched_at) <= now)
-            .group_by(col(Mention.source), col(Mention.is_competitor))
-        ).all()
-        opened = conn.execute(
-            select(func.count()).where(col(Case.opened_at) > since, col(Case.opened_at) <= now)
-        ).scalar()
-        is_open = col(Case.status).in_(OPEN_CASE_STATUSES)
-        open_count = conn.execute(select(func.count()).where(is_open)).scalar()
-        top = conn.execute(
-            select(col(Case.id), col(Case.priority), col(Case.status), col(Case.due_at),
-                   col(Mention.source), col(Mention.aspects))
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(is_open)
-            .order_by(col(Case.priority).desc(), col(Case.id))
-            .limit(TOP)
-        ).all()  # fmt: skip
-        breaches = conn.execute(
-            select(col(Case.id))
-            .where(is_open, col(Case.due_at) < now, col(Case.first_action_at).is_(None))
-            .order_by(col(Case.due_at))
-        ).scalars().all()  # fmt: skip
-        follow_ups = conn.execute(
-            select(col(Case.id))
-            .where(col(Case.status) == "resolved", col(Case.follow_up_at) <= now)
-            .order_by(col(Case.follow_up_at))
-        ).scalars().all()  # fmt: skip
+        reads = digest_counts(conn, since=since, now=now, open_statuses=OPEN_CASE_STATUSES, top=TOP)
+    mentions, opened, open_count = reads["mentions"], reads["opened"], reads["open_count"]
+    top, breaches, follow_ups = reads["top"], reads["breaches"], reads["follow_ups"]
     by_source: Counter[str] = Counter()
     own = competitors = 0
     for source, is_competitor, n in mentions:
