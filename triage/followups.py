@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from storage.models import Case, CaseEvent, Mention
+from storage.cases import add_case_event
+from storage.followups import (
+    follow_ups_due,
+    mark_follow_up_done,
+    schedule_follow_up,
+    unscheduled_follow_ups,
+)
 from storage.types import as_utc
 from triage.alerts import Channel, Notice, send_notice
 from triage.export_payload import CaseLink
-
-CASE = Case.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 
 
 def follow_up_values(
@@ -62,28 +64,11 @@ def due_follow_ups(engine: Engine, days: Sequence[int], *, now: datetime) -> lis
     if not days:
         return []
     with engine.begin() as conn:
-        unscheduled = conn.execute(
-            select(col(Case.id), col(Case.resolved_at), col(Case.follow_ups_done)).where(
-                col(Case.status) == "resolved",
-                col(Case.follow_up_at).is_(None),
-                col(Case.resolved_at).is_not(None),
-                col(Case.follow_ups_done) < len(days),
-            )
-        ).all()
+        unscheduled = unscheduled_follow_ups(conn, stages=len(days))
         for case_id, resolved_at, done in unscheduled:
-            conn.execute(
-                update(CASE)
-                .where(CASE.c.id == case_id, CASE.c.follow_up_at.is_(None))
-                .values(follow_up_at=as_utc(resolved_at) + timedelta(days=days[done]))  # type: ignore[operator]
-            )
-        rows = conn.execute(
-            select(
-                col(Case.id), col(Case.resolved_at), col(Case.follow_ups_done), col(Mention.source)
-            )
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(col(Case.status) == "resolved", col(Case.follow_up_at) <= now)
-            .order_by(col(Case.follow_up_at), col(Case.id))
-        ).all()
+            at: datetime = as_utc(resolved_at) + timedelta(days=days[done])  # type: ignore[operator,assignment]
+            schedule_follow_up(conn, case_id=case_id, at=at)
+        rows = follow_ups_due(conn, now=now)
     due = []
     for row in rows:
         resolved = as_utc(row[1]) or now
@@ -127,24 +112,20 @@ def run_follow_ups(
         for item in due:
             done = item.stage + 1
             following = item.resolved_at + timedelta(days=days[done]) if done < len(days) else None
-            result = conn.execute(
-                update(CASE)
-                .where(
-                    CASE.c.id == item.case_id,
-                    CASE.c.status == "resolved",
-                    CASE.c.follow_ups_done == item.done_before,
-                )
-                .values(follow_ups_done=done, follow_up_at=following, version=CASE.c.version + 1)
-            )
-            if result.rowcount == 1:
-                conn.execute(
-                    insert(EVENT).values(
-                        case_id=item.case_id,
-                        at=now,
-                        actor="grapevine",
-                        kind="follow_up",
-                        message=f"{item.days}-day follow-up reminder sent",
-                        data={"stage": done, "days": item.days},
-                    )
+            if mark_follow_up_done(
+                conn,
+                case_id=item.case_id,
+                done_before=item.done_before,
+                done=done,
+                next_at=following,
+            ):
+                add_case_event(
+                    conn,
+                    case_id=item.case_id,
+                    at=now,
+                    actor="grapevine",
+                    kind="follow_up",
+                    message=f"{item.days}-day follow-up reminder sent",
+                    data={"stage": done, "days": item.days},
                 )
     return 1, errors

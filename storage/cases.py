@@ -1,0 +1,38 @@
+"""Cases and their timeline: the writes the case workflow makes.
+
+The workflow (transitions, SLAs, who may do what) is in :mod:`triage.cases`; this module only
+reads and writes, on the caller's connection (the caller opens the transaction).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from storage.models import CaseEvent
+from storage.types import utcnow
+
+EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
+
+
+def add_case_event(
+    conn: Connection,
+    *,
+    case_id: int,
+    actor: str,
+    kind: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """One entry on a case's timeline."""
+    conn.execute(
+        insert(EVENT).values(
+            case_id=case_id,
+            at=at or utcnow(),
+            actor=actor,
+            kind=kind,
+            message=message,
+            data=data if data is not None else {},
+        )
+    )
