@@ -7,9 +7,10 @@ reads and writes, on the caller's connection (the caller opens the transaction).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
+from sqlmodel import col
 
-from storage.models import CaseEvent
+from storage.models import Case, CaseEvent
 from storage.types import utcnow
 
 EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
@@ -36,3 +37,8 @@ def add_case_event(
             data=data if data is not None else {},
         )
     )
+
+
+def case_id_for_mention(conn: Connection, *, mention_id: int) -> int | None:
+    """The id of the mention's case, if it has one."""
+    return conn.scalar(select(col(Case.id)).where(col(Case.mention_id) == mention_id))

@@ -10,15 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from storage.models import Case, CaseEvent, Customer, CustomerLink
+from storage.cases import add_case_event, case_id_for_mention
+from storage.links import insert_links, known_link_pairs, mention_links, set_link_status
+from storage.models import Customer, CustomerLink
 from storage.types import utcnow
 from triage.audit_trail import audit_link_decision
-
-LINK = CustomerLink.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -53,14 +52,7 @@ def record_links(engine: Engine, candidates: Iterable[LinkEvidence]) -> int:
         return 0
     with engine.begin() as conn:
         mention_ids = {r["mention_id"] for r in rows}
-        known = {
-            (m, c)
-            for m, c in conn.execute(
-                select(LINK.c.mention_id, LINK.c.customer_id).where(
-                    LINK.c.mention_id.in_(mention_ids)
-                )
-            )
-        }
+        known = known_link_pairs(conn, mention_ids=mention_ids)
         fresh: dict[tuple[Any, Any], dict[str, Any]] = {}
         for r in rows:
             key = (r["mention_id"], r["customer_id"])
@@ -68,22 +60,15 @@ def record_links(engine: Engine, candidates: Iterable[LinkEvidence]) -> int:
                 fresh.setdefault(key, r)
         if not fresh:
             return 0
-        stmt: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(LINK)
-        stmt = stmt.on_conflict_do_nothing(index_elements=["mention_id", "customer_id"])
-        conn.execute(stmt, list(fresh.values()))
+        insert_links(conn, rows=list(fresh.values()))
         return len(fresh)
 
 
 def links_for_mention(engine: Engine, mention_id: int) -> list[tuple[CustomerLink, Customer]]:
     """The links of a mention (confirmed first, then by confidence) with their customers."""
     with Session(engine) as session:
-        rows = session.execute(
-            select(CustomerLink, Customer)
-            .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
-            .where(col(CustomerLink.mention_id) == mention_id)
-            .order_by(col(CustomerLink.status) == "confirmed", col(CustomerLink.confidence))
-        ).all()
-    return [(link, customer) for link, customer in reversed(rows)]
+        rows = mention_links(session, mention_id=mention_id)
+    return list(reversed(rows))
 
 
 def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> CustomerLink:
@@ -95,27 +80,22 @@ def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> C
         if link is None:
             raise ValueError(f"there is no customer link {link_id}")
         customer = session.get(Customer, link.customer_id)
-        session.execute(
-            update(LINK)
-            .where(LINK.c.id == link_id)
-            .values(status=status, decided_at=now, decided_by=actor)
+        set_link_status(
+            session.connection(), link_id=link_id, status=status, decided_at=now, decided_by=actor
         )
         audit_link_decision(session.connection(), link_id=link_id, mention_id=link.mention_id,
                             customer_id=link.customer_id, status=status, actor=actor)  # fmt: skip
-        case_id = session.scalar(
-            select(col(Case.id)).where(col(Case.mention_id) == link.mention_id)
-        )
+        case_id = case_id_for_mention(session.connection(), mention_id=link.mention_id)
         if case_id is not None:
             name = customer.name if customer else f"customer {link.customer_id}"
-            session.execute(
-                insert(CaseEvent.__table__).values(  # type: ignore[attr-defined]
-                    case_id=case_id,
-                    at=now,
-                    actor=actor,
-                    kind="link",
-                    message=f"{status} link to {name} ({link.method})",
-                    data={"customer_id": link.customer_id, "status": status},
-                )
+            add_case_event(
+                session.connection(),
+                case_id=case_id,
+                at=now,
+                actor=actor,
+                kind="link",
+                message=f"{status} link to {name} ({link.method})",
+                data={"customer_id": link.customer_id, "status": status},
             )
         session.commit()
         saved = session.get(CustomerLink, link_id, populate_existing=True)
