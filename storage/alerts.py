@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, exists, func, insert, select
+from sqlalchemy import Connection, exists, func, insert, select
 from sqlmodel import col
 
 from storage.models import Alert, Case, Mention
@@ -53,7 +53,7 @@ def alerted_since(conn: Connection, *, kind: str, key: str, since: datetime | No
     return bool(conn.execute(select(exists().where(*condition))).scalar())
 
 
-def attention_mentions(conn: Connection, *, since: datetime, until: datetime) -> Sequence[Row]:
+def attention_mentions(conn: Connection, *, since: datetime, until: datetime) -> Sequence[Any]:
     """The own brand's mentions needing attention published in [since, until]:
     rows of (source, aspects, published_at)."""
     return conn.execute(

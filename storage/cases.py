@@ -7,12 +7,13 @@ reads and writes, on the caller's connection (the caller opens the transaction).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
-from sqlmodel import col
+from sqlalchemy import Connection, insert, select, update
+from sqlmodel import Session, col
 
 from storage.models import Case, CaseEvent
 from storage.types import utcnow
 
+CASE = Case.__table__  # type: ignore[attr-defined]
 EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 
 
@@ -42,3 +43,24 @@ def add_case_event(
 def case_id_for_mention(conn: Connection, *, mention_id: int) -> int | None:
     """The id of the mention's case, if it has one."""
     return conn.scalar(select(col(Case.id)).where(col(Case.mention_id) == mention_id))
+
+
+def case_events(session: Session, *, case_id: int) -> list[CaseEvent]:
+    """A case's timeline, oldest first."""
+    return list(
+        session.execute(
+            select(CaseEvent)
+            .where(col(CaseEvent.case_id) == case_id)
+            .order_by(col(CaseEvent.at), col(CaseEvent.id))
+        ).scalars()
+    )
+
+
+def update_case_at_version(
+    conn: Connection, *, case_id: int, version: int, values: dict[str, Any]
+) -> bool:
+    """Write ``values`` to the case if it is still at ``version``; whether it was."""
+    result = conn.execute(
+        update(CASE).where(CASE.c.id == case_id, CASE.c.version == version).values(**values)
+    )
+    return bool(result.rowcount == 1)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from storage.cases import add_case_event, case_events, update_case_at_version
 from storage.models import (
     CASE_STATUSES,
     CLOSED_CASE_STATUSES,
@@ -28,9 +29,6 @@ from triage.followups import follow_up_values
 from triage.policy import TriagePolicy
 
 log = logging.getLogger(__name__)
-
-CASE = Case.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 
 #: Allowed status changes (a closed case may be reopened to in_progress).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -81,13 +79,7 @@ def get_case(engine: Engine, case_id: int) -> Case | None:
 def timeline(engine: Engine, case_id: int) -> list[CaseEvent]:
     """A case's events, oldest first."""
     with Session(engine) as session:
-        return list(
-            session.execute(
-                select(CaseEvent)
-                .where(col(CaseEvent.case_id) == case_id)
-                .order_by(col(CaseEvent.at), col(CaseEvent.id))
-            ).scalars()
-        )
+        return case_events(session, case_id=case_id)
 
 
 @dataclass
@@ -234,16 +226,15 @@ def update_case(
         if answered and case.first_action_at is None and actor != "grapevine":
             values["first_action_at"] = now
         values.update(updated_at=now, version=version + 1)
-        result = session.execute(
-            update(CASE).where(CASE.c.id == case_id, CASE.c.version == version).values(**values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not update_case_at_version(
+            session.connection(), case_id=case_id, version=version, values=values
+        ):
             session.rollback()
             current = session.get(Case, case_id, populate_existing=True)
             assert current is not None
             raise CaseConflict(current)
         for event in events:
-            session.execute(insert(EVENT).values(case_id=case_id, at=now, **event))
+            add_case_event(session.connection(), case_id=case_id, at=now, **event)
         audit_case_events(session.connection(), case_id=case_id, actor=actor, events=events)
         session.commit()
         saved = session.get(Case, case_id, populate_existing=True)
