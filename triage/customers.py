@@ -13,18 +13,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine
 
 from sentiment.linking import CustomerIndex, CustomerRecord, MentionRecord
-from storage.models import Customer, Mention
+from storage.customers import (
+    customer_count,
+    customer_match_rows,
+    forget_linking,
+    mark_linked,
+    unlinked_mention_count,
+    unlinked_mentions,
+    upsert_customer_rows,
+)
 from storage.types import utcnow
 from triage.links import LinkEvidence, record_links
 
 log = logging.getLogger(__name__)
 
-CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
-MENTION = Mention.__table__  # type: ignore[attr-defined]
 #: The columns an import writes (``external_id`` is the key).
 FIELDS = ("name", "email", "phone", "handles", "tier", "lifetime_value", "orders", "extra")
 BATCH = 5000
@@ -51,8 +56,7 @@ def upsert_customers(
     """
     now = utcnow()
     with engine.begin() as conn:
-        before = conn.scalar(select(func.count()).select_from(CUSTOMER)) or 0
-        dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+        before = customer_count(conn)
         for offset in range(0, len(rows), BATCH):
             batch = [
                 {
@@ -66,34 +70,20 @@ def upsert_customers(
                 }
                 for row in rows[offset : offset + BATCH]
             ]
-            stmt = dialect.insert(CUSTOMER)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["external_id"],
-                set_={name: stmt.excluded[name] for name in (*FIELDS, "updated_at")},
-            )
-            conn.execute(stmt, batch)
+            upsert_customer_rows(conn, rows=batch, update_columns=(*FIELDS, "updated_at"))
             if progress is not None:
                 progress(min(offset + BATCH, len(rows)))
-        after = conn.scalar(select(func.count()).select_from(CUSTOMER)) or 0
+        after = customer_count(conn)
         # a changed customer base may match mentions that matched nobody before
-        conn.execute(update(MENTION).values(linked_at=None))
+        forget_linking(conn)
     created = after - before
     return UpsertResult(created=created, updated=len({r["external_id"] for r in rows}) - created)
 
 
 def customer_records(engine: Engine) -> Iterable[CustomerRecord]:
     """Every customer as plain data for :class:`~sentiment.linking.CustomerIndex`."""
-    columns = (
-        CUSTOMER.c.id,
-        CUSTOMER.c.name,
-        CUSTOMER.c.email,
-        CUSTOMER.c.phone,
-        CUSTOMER.c.handles,
-        CUSTOMER.c.orders,
-    )
     with engine.connect() as conn:
-        result = conn.execution_options(yield_per=BATCH).execute(select(*columns))
-        for row in result:
+        for row in customer_match_rows(conn, yield_per=BATCH):
             yield CustomerRecord(
                 id=row.id,
                 name=row.name,
@@ -118,9 +108,7 @@ def link_new_mentions(
 ) -> LinkCounts:
     """Match every mention not linked yet against the customer base; store the candidates."""
     with engine.connect() as conn:
-        pending = conn.scalar(
-            select(func.count()).select_from(MENTION).where(MENTION.c.linked_at.is_(None))
-        )
+        pending = unlinked_mention_count(conn)
     if not pending:
         return LinkCounts(0, 0, 0)
     index = CustomerIndex(
@@ -130,19 +118,7 @@ def link_new_mentions(
     last_id = 0
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    MENTION.c.id,
-                    MENTION.c.title,
-                    MENTION.c.text,
-                    MENTION.c.author,
-                    MENTION.c.author_handle,
-                    MENTION.c.source_type,
-                )
-                .where(MENTION.c.linked_at.is_(None), MENTION.c.id > last_id)
-                .order_by(MENTION.c.id)
-                .limit(BATCH)
-            ).all()
+            rows = unlinked_mentions(conn, after_id=last_id, limit=BATCH)
         if not rows:
             break
         last_id = rows[-1].id
@@ -167,10 +143,6 @@ def link_new_mentions(
         confirmed += record_links(engine, [e for e in evidence if e.confirmed])
         suggested += record_links(engine, [e for e in evidence if not e.confirmed])
         with engine.begin() as conn:
-            conn.execute(
-                update(MENTION)
-                .where(MENTION.c.id.in_([row.id for row in rows]))
-                .values(linked_at=utcnow())
-            )
+            mark_linked(conn, mention_ids=[row.id for row in rows], at=utcnow())
     log.info("linked %d mentions: %d confirmed, %d suggested", mentions, confirmed, suggested)
     return LinkCounts(mentions, suggested, confirmed)
