@@ -73,6 +73,12 @@ def record_desk_label(
     )
 
 
+def mention_exists(conn: Connection, *, mention_id: int) -> bool:
+    """Whether the mention is stored."""
+    found = conn.execute(select(MENTION.c.id).where(MENTION.c.id == mention_id)).first()
+    return found is not None
+
+
 def desk_decisions(conn: Connection) -> list[DeskDecision]:
     """Every decision of the desk as a label, one per mention and kind (a desk label, the
     latest, wins over the case's); mentions whose text was erased are left out."""

@@ -61,6 +61,7 @@ def model() -> None:
       grapevine model list
       grapevine model rollback lr1
       grapevine model rescore --open-cases
+      grapevine model label 42 --not-complaint
     """
 
 
@@ -148,6 +149,45 @@ def train(from_desk: bool, lang: str, weight: float, min_count: int) -> None:
         click.echo(f"switched to {name}; rescore with: grapevine model rescore --open-cases")
     else:
         click.echo(f"not better: {parent} stays in use ({name} is kept, inactive)")
+
+
+@model.command("label")
+@config_option
+@click.argument("mention_id", type=int)
+@click.option("--sentiment", type=click.FloatRange(-1.0, 1.0), default=None, help="-1..1.")
+@click.option("--complaint/--not-complaint", default=None, help="Is it a complaint?")
+@click.option("--attention", is_flag=True, help="It needs attention (marked by hand).")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who decided.")
+def label(
+    mention_id: int, sentiment: float | None, complaint: bool | None, attention: bool, actor: str
+) -> None:
+    """Record a person's decision on a mention, for the next train --from-desk.
+
+    \b
+    Example:
+      grapevine model label 42 --sentiment -0.6
+      grapevine model label 43 --not-complaint --by ana
+      grapevine model label 44 --attention
+    """
+    given = [
+        ("sentiment", sentiment),
+        ("complaint", None if complaint is None else float(complaint)),
+        ("attention", 1.0 if attention else None),
+    ]
+    chosen = [(kind, value) for kind, value in given if value is not None]
+    if not chosen:
+        raise Failure(
+            "say what the decision is: --sentiment X, --complaint/--not-complaint or --attention"
+        )
+    eng = engine(settings())
+    with eng.begin() as conn:
+        if not registry.mention_exists(conn, mention_id=mention_id):
+            raise Failure(f"there is no mention {mention_id}")
+        for kind, value in chosen:
+            registry.record_desk_label(
+                conn, mention_id=mention_id, kind=kind, value=value, actor=actor
+            )
+    click.echo(f"mention {mention_id}: " + ", ".join(f"{k} {v:g}" for k, v in chosen))
 
 
 @model.command("list")

@@ -130,9 +130,19 @@ def _seed_praise_read_as_complaints(config: Path) -> None:
 
 
 def test_every_model_command_has_help_with_an_example() -> None:
-    for name in ("train", "list", "rollback", "rescore"):
+    for name in ("train", "list", "rollback", "rescore", "label"):
         result = CliRunner().invoke(cli, ["model", name, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_a_decision_by_hand_is_a_desk_label(demo: Path) -> None:
+    out = _run(demo, "label", "3", "--sentiment", "-0.6", "--attention", "--by", "ana")
+    assert out.strip() == "mention 3: sentiment -0.6, attention 1"
+    with make_engine(_url(demo)).connect() as conn:
+        found = {(d.mention_id, d.kind, d.value) for d in registry.desk_decisions(conn)}
+    assert found == {(3, "sentiment", -0.6), (3, "complaint", 1.0)}
+    bad = CliRunner().invoke(cli, ["model", "label", "999", "--complaint", "--config", str(demo)])
+    assert bad.exit_code != 0 and "no mention 999" in bad.output
 
 
 def test_too_few_decisions_is_one_line(demo: Path) -> None:
