@@ -9,26 +9,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, exists, func, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from sentiment import priority as priority_of
-from storage.models import (
-    OPEN_CASE_STATUSES,
-    Case,
-    CaseEvent,
-    Customer,
-    CustomerLink,
-    Mention,
+from storage.models import Customer
+from storage.opening import (
+    candidate_counts,
+    candidate_rows,
+    confirmed_customers,
+    insert_case_events,
+    insert_cases,
+    open_cases_with_mentions,
+    set_case_priority,
 )
 from storage.types import utcnow
 from triage.audit_trail import audit_cases_opened
 from triage.policy import TriagePolicy
 
 log = logging.getLogger(__name__)
-
-CASE = Case.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 
 
 def due_at(opened: datetime, case_priority: float, policy: TriagePolicy) -> datetime:
@@ -73,48 +72,18 @@ def open_cases(engine: Engine, policy: TriagePolicy, *, now: datetime | None = N
     return open_new_cases(engine, policy, now=now).opened
 
 
-def _candidates(policy: TriagePolicy) -> list[ColumnElement[bool]]:
-    has_case = exists().where(col(Case.mention_id) == col(Mention.id))
-    conditions: list[ColumnElement[bool]] = [col(Mention.needs_attention).is_(True), ~has_case]
-    if not policy.competitor_cases:
-        conditions.append(col(Mention.is_competitor).is_(False))
-    return conditions
-
-
-def _customer_field(field_: Any) -> Any:
-    return (
-        select(col(field_))
-        .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
-        .where(
-            col(CustomerLink.mention_id) == col(Mention.id),
-            col(CustomerLink.status) == "confirmed",
-        )
-        .limit(1)
-        .correlate(Mention)
-        .scalar_subquery()
-    )
-
-
-def _scored(engine: Engine, conditions: list[Any], now: datetime, batch: int) -> Any:
-    """(priority, mention id) of every candidate, read in batches of ``batch`` by id."""
+def _scored(engine: Engine, policy: TriagePolicy, source: str, now: datetime, batch: int) -> Any:
+    """(priority, mention id) of every candidate of ``source``, read in batches by id."""
     last = 0
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.sentiment),
-                    col(Mention.complaint_score),
-                    col(Mention.rating),
-                    col(Mention.reach),
-                    col(Mention.published_at),
-                    _customer_field(Customer.lifetime_value).label("ltv"),
-                    _customer_field(Customer.tier).label("tier"),
-                )
-                .where(and_(*conditions, col(Mention.id) > last))
-                .order_by(col(Mention.id))
-                .limit(batch)
-            ).all()
+            rows = candidate_rows(
+                conn,
+                competitor_cases=policy.competitor_cases,
+                source=source,
+                after_id=last,
+                limit=batch,
+            )
         for row in rows:
             score = priority_of(
                 sentiment=row.sentiment or 0.0,
@@ -138,29 +107,25 @@ def _insert_cases(
     if not scored:
         return []
     with engine.begin() as conn:
-        ids = (
-            conn.execute(
-                insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "mention_id": mention_id,
-                        "status": "new",
-                        "priority": score,
-                        "opened_at": now,
-                        "updated_at": now,
-                        "due_at": due_at(now, score, policy),
-                        "version": 1,
-                        "follow_ups_done": 0,
-                    }
-                    for score, mention_id in scored
-                ],
-            )
-            .scalars()
-            .all()
+        ids = insert_cases(
+            conn,
+            rows=[
+                {
+                    "mention_id": mention_id,
+                    "status": "new",
+                    "priority": score,
+                    "opened_at": now,
+                    "updated_at": now,
+                    "due_at": due_at(now, score, policy),
+                    "version": 1,
+                    "follow_ups_done": 0,
+                }
+                for score, mention_id in scored
+            ],
         )
-        conn.execute(
-            insert(EVENT),
-            [
+        insert_case_events(
+            conn,
+            rows=[
                 {
                     "case_id": case_id,
                     "at": now,
@@ -197,21 +162,15 @@ def open_new_cases(
     opened; the next run opens the rest.
     """
     now = now or utcnow()
-    conditions = _candidates(policy)
     cap = policy.max_new_cases_per_source
     report = Opening()
     with engine.connect() as conn:
-        counts = conn.execute(
-            select(col(Mention.source), func.count())
-            .where(and_(*conditions))
-            .group_by(col(Mention.source))
-        ).all()
+        counts = candidate_counts(conn, competitor_cases=policy.competitor_cases)
     for source, needing in sorted(counts):
         report.needing[source] = int(needing)
-        where = [*conditions, col(Mention.source) == source]
         if cap <= 0 or needing <= cap:
             pending: list[tuple[float, int]] = []
-            for item in _scored(engine, where, now, batch):
+            for item in _scored(engine, policy, source, now, batch):
                 pending.append(item)
                 if len(pending) >= batch:
                     report.opened += _insert_cases(engine, pending, policy, now)
@@ -219,7 +178,7 @@ def open_new_cases(
             report.opened += _insert_cases(engine, pending, policy, now)
             continue
         best: list[tuple[float, int]] = []  # a min-heap of the ``cap`` best (ties: older)
-        for score, mention_id in _scored(engine, where, now, batch):
+        for score, mention_id in _scored(engine, policy, source, now, batch):
             entry = (score, -mention_id)
             if len(best) < cap:
                 heapq.heappush(best, entry)
@@ -242,19 +201,8 @@ def refresh_priorities(engine: Engine, *, now: datetime | None = None) -> int:
     """Recompute the priority of every open case (age and customer links change it)."""
     now = now or utcnow()
     with Session(engine) as session:
-        rows = session.execute(
-            select(Case, Mention)
-            .join(Mention, col(Mention.id) == col(Case.mention_id))
-            .where(col(Case.status).in_(OPEN_CASE_STATUSES))
-        ).all()
-        links: dict[int, Customer] = {
-            mention_id: customer
-            for mention_id, customer in session.execute(
-                select(col(CustomerLink.mention_id), Customer)
-                .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
-                .where(col(CustomerLink.status) == "confirmed")
-            ).all()
-        }
+        rows = open_cases_with_mentions(session)
+        links: dict[int, Customer] = confirmed_customers(session)
         changed = 0
         for case, mention in rows:
             customer = links.get(mention.id)
@@ -270,7 +218,7 @@ def refresh_priorities(engine: Engine, *, now: datetime | None = None) -> int:
                 now=now,
             )
             if abs(score - case.priority) >= 0.0001:
-                session.execute(update(CASE).where(CASE.c.id == case.id).values(priority=score))
+                set_case_priority(session.connection(), case_id=case.id, priority=score)
                 changed += 1
         session.commit()
     return changed

@@ -35,7 +35,8 @@ from sqlalchemy import and_, select  # noqa: E402
 
 from storage import make_engine, upgrade  # noqa: E402
 from storage.mentions import upsert_mentions  # noqa: E402
-from storage.models import Customer  # noqa: E402
+from storage.models import Customer, Mention  # noqa: E402
+from storage.opening import candidate_conditions, confirmed_customer_field  # noqa: E402
 from triage import opening  # noqa: E402
 from triage.policy import TriagePolicy  # noqa: E402
 
@@ -83,18 +84,18 @@ def measure(url: str, mode: str) -> dict[str, float]:
     tracemalloc.start()
     started = time.perf_counter()
     if mode == "all":
-        conditions = opening._candidates(TriagePolicy())
+        conditions = candidate_conditions(competitor_cases=TriagePolicy().competitor_cases)
         with engine.connect() as conn:
             rows = conn.execute(
                 select(
-                    opening.Mention.id,
-                    opening.Mention.sentiment,
-                    opening.Mention.complaint_score,
-                    opening.Mention.rating,
-                    opening.Mention.reach,
-                    opening.Mention.published_at,
-                    opening._customer_field(Customer.lifetime_value).label("ltv"),
-                    opening._customer_field(Customer.tier).label("tier"),
+                    Mention.id,
+                    Mention.sentiment,
+                    Mention.complaint_score,
+                    Mention.rating,
+                    Mention.reach,
+                    Mention.published_at,
+                    confirmed_customer_field(Customer.lifetime_value).label("ltv"),
+                    confirmed_customer_field(Customer.tier).label("tier"),
                 ).where(and_(*conditions))
             ).all()
         opened = 0
