@@ -48,3 +48,55 @@ def test_english_is_still_english_next_to_german() -> None:
     english = analyzer.analyze("Still waiting for my refund, three weeks now.")
     assert german.language == "de" and german.version.endswith("+de-lr1")
     assert english.language == "en" and english.version.endswith("+lr1") and english.complaint
+
+
+def test_the_german_training_round_trips_with_a_fixed_seed(tmp_path) -> None:
+    """train.py --lang de's pipeline on a sample: the same seed, the same weights; the JSON
+    artefact predicts as the weights in memory, character n-grams included."""
+    import json
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("sklearn")
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "sentiment"
+    sys.path.insert(0, str(bench))
+    try:
+        import german
+        import train
+    finally:
+        sys.path.remove(str(bench))
+    from sentiment.learned import LearnedModel
+    from sentiment.packs import PACKS_DIR, read_pack
+
+    texts = [
+        ("Zug fällt schon wieder aus, keine Durchsage", 1.0),
+        ("Verspätung von 40 Minuten und niemand informiert", 1.0),
+        ("Die Klimaanlage ist kaputt, unerträglich heiß", 1.0),
+        ("Ticket doppelt abgebucht, keine Antwort vom Service", 1.0),
+        ("Danke für die pünktliche Fahrt, super Personal", 0.0),
+        ("Neue ICE-Strecke eröffnet", 0.0),
+        ("Wie buche ich eine Sitzplatzreservierung?", 0.0),
+        ("Sehr freundlicher Zugbegleiter heute", 0.0),
+    ]
+    complaints = [train.Example(t, y, "sample", "sample.tsv") for t, y in texts]
+    sentiments = [train.Example(t, -0.6 if y else 0.6, "sample", "sample.tsv") for t, y in texts]
+    pack = read_pack(PACKS_DIR / "de", model=False)
+    features = train.Features(pack=pack)
+    params = {**german.PARAMS, "min_df": 1}
+
+    def fit() -> dict:
+        return train.fit(
+            complaints, sentiments, features, params=params, name="s", analyzer=german.ANALYZER
+        )
+
+    fitted = fit()
+    assert fit() == fitted and fitted["analyzer"] == german.ANALYZER
+    assert any(term.startswith("~") for term in fitted["vocabulary"])
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(fitted, ensure_ascii=False), encoding="utf-8")
+    loaded = LearnedModel.load(path)
+    in_memory = LearnedModel(fitted)
+    rules = Analyzer(pack=pack, learned=False, detect_language=False)
+    for text, _ in texts:
+        f = rules.features(text)
+        assert loaded.predict(text, f) == in_memory.predict(text, f)
