@@ -23,10 +23,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, and_, exists, select
-from sqlmodel import col
+from sqlalchemy import Connection
 
-from storage.models import OPEN_CASE_STATUSES, Case, Customer, CustomerLink, Export, Mention
+from storage.case_records import case_rows, open_case_rows_without
 
 #: A function giving the dashboard link of a case (``None`` when there is no dashboard URL).
 CaseLink = Callable[[int], str | None]
@@ -62,95 +61,25 @@ class CaseRecord:
     customer: dict[str, Any] | None = None
 
 
-_COLUMNS: tuple[Any, ...] = (
-    col(Case.id).label("case_id"),
-    col(Case.status),
-    col(Case.priority),
-    col(Case.opened_at),
-    col(Case.due_at),
-    col(Case.assignee),
-    col(Mention.id).label("mention_id"),
-    col(Mention.url).label("mention_url"),
-    col(Mention.source),
-    col(Mention.source_type),
-    col(Mention.author),
-    col(Mention.author_handle),
-    col(Mention.title),
-    col(Mention.text),
-    col(Mention.rating),
-    col(Mention.sentiment),
-    col(Mention.label),
-    col(Mention.complaint),
-    col(Mention.aspects),
-    col(Mention.published_at),
-    col(Mention.brand),
-    col(Mention.is_competitor),
-    col(Mention.reach),
-)
-
-
-def _customers(conn: Connection, mention_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    ids = list(set(mention_ids))
-    if not ids:
-        return {}
-    rows = conn.execute(
-        select(col(CustomerLink.mention_id), Customer)
-        .join(Customer, col(Customer.id) == col(CustomerLink.customer_id))
-        .where(col(CustomerLink.mention_id).in_(ids), col(CustomerLink.status) == "confirmed")
-        .order_by(col(CustomerLink.confidence).desc(), col(CustomerLink.id))
-    ).all()
-    found: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        mention_id = row[0]
-        if mention_id in found:
-            continue
-        found[mention_id] = {
-            "id": row.id,
-            "external_id": row.external_id,
-            "name": row.name,
-            "email": row.email,
-            "tier": row.tier,
-            "lifetime_value": row.lifetime_value,
+def _record(row: dict[str, Any]) -> CaseRecord:
+    return CaseRecord(
+        **{
+            **row,
+            "aspects": tuple(row["aspects"] or ()),
+            "complaint": bool(row["complaint"]),
+            "is_competitor": bool(row["is_competitor"]),
         }
-    return found
-
-
-def _records(conn: Connection, where: Any) -> list[CaseRecord]:
-    rows = conn.execute(
-        select(*_COLUMNS)
-        .join(Mention, col(Mention.id) == col(Case.mention_id))
-        .where(where)
-        .order_by(col(Case.priority).desc(), col(Case.id))
-    ).all()
-    customers = _customers(conn, (r.mention_id for r in rows))
-    return [
-        CaseRecord(
-            **{
-                **r._asdict(),
-                "aspects": tuple(r.aspects or ()),
-                "complaint": bool(r.complaint),
-                "is_competitor": bool(r.is_competitor),
-                "customer": customers.get(r.mention_id),
-            }
-        )
-        for r in rows
-    ]
+    )
 
 
 def load_records(conn: Connection, case_ids: Iterable[int]) -> dict[int, CaseRecord]:
     """The records of the given cases, by case id."""
-    ids = list(set(case_ids))
-    if not ids:
-        return {}
-    return {r.case_id: r for r in _records(conn, col(Case.id).in_(ids))}
+    return {r.case_id: r for r in map(_record, case_rows(conn, case_ids=case_ids))}
 
 
 def open_records_without(conn: Connection, target: str) -> list[CaseRecord]:
     """Open cases that have no ledger row for ``target`` yet, highest priority first."""
-    in_ledger = exists().where(
-        and_(col(Export.case_id) == col(Case.id), col(Export.target) == target)
-    )
-    return _records(conn, and_(col(Case.status).in_(OPEN_CASE_STATUSES), ~in_ledger))
+    return [_record(row) for row in open_case_rows_without(conn, target=target)]
 
 
 def delivery_key(case_id: int, target: str, created_at: datetime, resends: int = 0) -> str:
