@@ -64,3 +64,8 @@ def update_case_at_version(
         update(CASE).where(CASE.c.id == case_id, CASE.c.version == version).values(**values)
     )
     return bool(result.rowcount == 1)
+
+
+def load_case(session: Session, *, case_id: int, fresh: bool = False) -> Case | None:
+    """One case, in the session (``fresh``: read again, not from the session's memory)."""
+    return session.get(Case, case_id, populate_existing=fresh)

@@ -56,3 +56,13 @@ def set_link_status(
         .where(LINK.c.id == link_id)
         .values(status=status, decided_at=decided_at, decided_by=decided_by)
     )
+
+
+def load_link(session: Session, *, link_id: int, fresh: bool = False) -> CustomerLink | None:
+    """One link, in the session (``fresh``: read again, not from the session's memory)."""
+    return session.get(CustomerLink, link_id, populate_existing=fresh)
+
+
+def load_customer(session: Session, *, customer_id: int) -> Customer | None:
+    """One customer, in the session."""
+    return session.get(Customer, customer_id)

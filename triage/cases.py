@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from storage.cases import add_case_event, case_events, update_case_at_version
+from storage.cases import add_case_event, case_events, load_case, update_case_at_version
 from storage.models import (
     CASE_STATUSES,
     CLOSED_CASE_STATUSES,
@@ -73,7 +73,7 @@ class CaseConflict(Exception):
 def get_case(engine: Engine, case_id: int) -> Case | None:
     """One case."""
     with Session(engine, expire_on_commit=False) as session:
-        return session.get(Case, case_id)
+        return load_case(session, case_id=case_id)
 
 
 def timeline(engine: Engine, case_id: int) -> list[CaseEvent]:
@@ -209,7 +209,7 @@ def update_case(
     """
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
-        case = session.get(Case, case_id)
+        case = load_case(session, case_id=case_id)
         if case is None:
             raise CaseError(f"there is no case {case_id}")
         if case.version != version:
@@ -230,14 +230,14 @@ def update_case(
             session.connection(), case_id=case_id, version=version, values=values
         ):
             session.rollback()
-            current = session.get(Case, case_id, populate_existing=True)
+            current = load_case(session, case_id=case_id, fresh=True)
             assert current is not None
             raise CaseConflict(current)
         for event in events:
             add_case_event(session.connection(), case_id=case_id, at=now, **event)
         audit_case_events(session.connection(), case_id=case_id, actor=actor, events=events)
         session.commit()
-        saved = session.get(Case, case_id, populate_existing=True)
+        saved = load_case(session, case_id=case_id, fresh=True)
         assert saved is not None
         return saved
 

@@ -14,7 +14,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from storage.cases import add_case_event, case_id_for_mention
-from storage.links import insert_links, known_link_pairs, mention_links, set_link_status
+from storage.links import (
+    insert_links,
+    known_link_pairs,
+    load_customer,
+    load_link,
+    mention_links,
+    set_link_status,
+)
 from storage.models import Customer, CustomerLink
 from storage.types import utcnow
 from triage.audit_trail import audit_link_decision
@@ -76,10 +83,10 @@ def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> C
     status = "confirmed" if confirm else "rejected"
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
-        link = session.get(CustomerLink, link_id)
+        link = load_link(session, link_id=link_id)
         if link is None:
             raise ValueError(f"there is no customer link {link_id}")
-        customer = session.get(Customer, link.customer_id)
+        customer = load_customer(session, customer_id=link.customer_id)
         set_link_status(
             session.connection(), link_id=link_id, status=status, decided_at=now, decided_by=actor
         )
@@ -98,6 +105,6 @@ def decide_link(engine: Engine, link_id: int, *, confirm: bool, actor: str) -> C
                 data={"customer_id": link.customer_id, "status": status},
             )
         session.commit()
-        saved = session.get(CustomerLink, link_id, populate_existing=True)
+        saved = load_link(session, link_id=link_id, fresh=True)
         assert saved is not None
         return saved
