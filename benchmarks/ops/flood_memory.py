@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import and_, select  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from storage import make_engine, upgrade  # noqa: E402
 from storage.mentions import upsert_mentions  # noqa: E402
@@ -88,12 +89,12 @@ def measure(url: str, mode: str) -> dict[str, float]:
         with engine.connect() as conn:
             rows = conn.execute(
                 select(
-                    Mention.id,
-                    Mention.sentiment,
-                    Mention.complaint_score,
-                    Mention.rating,
-                    Mention.reach,
-                    Mention.published_at,
+                    col(Mention.id),
+                    col(Mention.sentiment),
+                    col(Mention.complaint_score),
+                    col(Mention.rating),
+                    col(Mention.reach),
+                    col(Mention.published_at),
                     confirmed_customer_field(Customer.lifetime_value).label("ltv"),
                     confirmed_customer_field(Customer.tier).label("tier"),
                 ).where(and_(*conditions))
