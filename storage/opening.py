@@ -31,10 +31,10 @@ def candidate_conditions(
     return conditions
 
 
-def confirmed_customer_field(field_: Any) -> Any:
+def confirmed_customer_field(*, column: Any) -> Any:
     """A column of the mention's confirmed customer, as a correlated scalar subquery."""
     return (
-        select(col(field_))
+        select(col(column))
         .join(CustomerLink, col(CustomerLink.customer_id) == col(Customer.id))
         .where(
             col(CustomerLink.mention_id) == col(Mention.id),
@@ -69,8 +69,8 @@ def candidate_rows(
             col(Mention.rating),
             col(Mention.reach),
             col(Mention.published_at),
-            confirmed_customer_field(Customer.lifetime_value).label("ltv"),
-            confirmed_customer_field(Customer.tier).label("tier"),
+            confirmed_customer_field(column=Customer.lifetime_value).label("ltv"),
+            confirmed_customer_field(column=Customer.tier).label("tier"),
         )
         .where(and_(*conditions, col(Mention.id) > after_id))
         .order_by(col(Mention.id))

@@ -95,8 +95,8 @@ def measure(url: str, mode: str) -> dict[str, float]:
                     col(Mention.rating),
                     col(Mention.reach),
                     col(Mention.published_at),
-                    confirmed_customer_field(Customer.lifetime_value).label("ltv"),
-                    confirmed_customer_field(Customer.tier).label("tier"),
+                    confirmed_customer_field(column=Customer.lifetime_value).label("ltv"),
+                    confirmed_customer_field(column=Customer.tier).label("tier"),
                 ).where(and_(*conditions))
             ).all()
         opened = 0
