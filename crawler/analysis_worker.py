@@ -76,14 +76,16 @@ def registry_models(url: str | None) -> dict[str, LearnedModel] | None:
     """The active models of the model registry at ``url``, by language (None: none)."""
     if not url:
         return None
-    if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
+    # an engine of its own, disposed: no pooled connection is left for a forked child
+    engine = make_engine(url)
     try:
-        with _ENGINES[url].connect() as conn:
+        with engine.connect() as conn:
             found = model_registry.active_artefacts(conn)
     except SQLAlchemyError as exc:  # a database before 0013_models: the packs' models
         log.warning("model registry not readable (%s): the shipped models", type(exc).__name__)
         return None
+    finally:
+        engine.dispose()
     return {lang: LearnedModel(json.loads(artefact)) for lang, (_, artefact) in found.items()}
 
 

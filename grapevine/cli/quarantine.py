@@ -147,7 +147,9 @@ def retry(ids: tuple[int, ...], source: str | None, everything: bool) -> None:
             f"not in quarantine (or already stored): {', '.join(map(str, missing))}", err=True
         )
     analyzer = analyzer_for(
-        dict(cfg.analysis.lexicon), {k: list(v) for k, v in cfg.analysis.aspects.items()}
+        dict(cfg.analysis.lexicon),
+        {k: list(v) for k, v in cfg.analysis.aspects.items()},
+        url=cfg.database_url,  # the registry's active models, as the crawl
     )
     configured = [BrandTerms(**b) for b in brands(cfg)]
     matcher = BrandMatcher(configured) if configured else None

@@ -89,12 +89,13 @@ def preload(settings: Settings) -> None:
         dict(values["GRAPEVINE_LEXICON"]),
         dict(values["GRAPEVINE_ASPECTS"]),
         values["GRAPEVINE_UNSCORED_LANGUAGES"],
+        values.get("GRAPEVINE_DATABASE_URL"),  # the registry's active models, as the crawl
     )
     warm()
     from crawler.db import engine_for
 
-    with engine_for(settings.database_url).connect():  # the driver and dialect, loaded
-        pass
+    engine_for(settings.database_url)  # the driver and dialect loaded, no connection made:
+    # a pooled connection here would be one socket shared by every forked crawl
 
 
 def _crawl(write: int, parent: int, settings: Settings, source: str, day_id: str,
