@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from crawler.analysis_pool import set_parent_death_signal
+from crawler.cluster_politeness import release_leases
 from crawler.runner import run_sources
 from crawler.shared_queue import shared_settings
 from grapevine.cluster.engines import forget_engines
@@ -127,6 +128,19 @@ def _crawl(write: int, parent: int, settings: Settings, source: str, day_id: str
         os._exit(code)
 
 
+def _give_back_leases(settings: Settings, pid: int) -> None:
+    """The killed crawl's per-domain leases (crawler.cluster_politeness), given back."""
+    if not settings.redis_url:
+        return
+    try:
+        released = release_leases(settings.redis_url, settings.cluster.key_prefix, pid)
+    except Exception as exc:  # they expire on their own
+        log.warning("could not give back the killed crawl's domain leases: %s", exc)
+        return
+    if released:
+        log.info("gave back %d domain leases of the killed crawl %d", released, pid)
+
+
 def crawl_source(settings: Settings, source: str, *, day_id: str, timeout: float) -> dict[str, Any]:
     """Crawl ``source`` in a child process; its result as a dict. Raises :class:`CrawlCrashed`."""
     read, write = os.pipe()
@@ -158,6 +172,7 @@ def crawl_source(settings: Settings, source: str, *, day_id: str, timeout: float
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+            _give_back_leases(settings, pid)
     if not chunks:
         raise CrawlCrashed(f"the crawl process ended without a result (status {status})")
     result: dict[str, Any] = json.loads(b"".join(chunks))

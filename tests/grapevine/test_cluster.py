@@ -190,7 +190,13 @@ def test_a_worker_killed_mid_crawl_the_day_completes_without_duplicates(
             assert day.returncode == 1, out[-2000:] + err + workers.logs()  # 'stuck' is dead
     # the victim's tasks came back (late acknowledgement) and ran again elsewhere
     assert count(eng, "SELECT count(*) FROM cluster_task WHERE attempts > 1 AND source <> 'stuck'")
-    assert count(eng, "SELECT count(*) FROM cluster_task WHERE state = 'done'") == n
+    with eng.connect() as conn:
+        rows = conn.execute(
+            text("SELECT source, state, attempts, last_error, result FROM cluster_task")
+        ).all()
+    assert count(eng, "SELECT count(*) FROM cluster_task WHERE state = 'done'") == n, [
+        r[:4] for r in rows if r[1] != "done"
+    ]
     # nothing twice: mentions, cases, exports
     assert count(eng, "SELECT count(*) FROM mention") == 2 * n
     with eng.connect() as conn:
