@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -116,6 +116,21 @@ def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) ->
     conn.execute(stmt, rows)
 
 
+def _keys_match(keys: list[tuple[str, str]]) -> Any:
+    """``(source, external_id) IN keys`` as ``source = s AND external_id IN (…)`` per source:
+    PostgreSQL then looks each key up in the unique index; with a row-value IN of 200 keys
+    it scanned every mention of the source (0.4 s a batch for a source of 100,000)."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    return or_(
+        *(
+            and_(MENTION.c.source == source, MENTION.c.external_id.in_(ids))
+            for source, ids in by_source.items()
+        )
+    )
+
+
 def _upsert_chunk(conn: Connection, rows: list[dict[str, Any]]) -> UpsertResult:
     result = UpsertResult()
     keys = [(r["source"], r["external_id"]) for r in rows]
@@ -130,7 +145,7 @@ def _upsert_chunk(conn: Connection, rows: list[dict[str, Any]]) -> UpsertResult:
                 MENTION.c.title,
                 MENTION.c.text,
                 MENTION.c.rating,
-            ).where(tuple_(MENTION.c.source, MENTION.c.external_id).in_(keys))
+            ).where(_keys_match(keys))
         )
     }
     fresh, edited, refreshed = [], [], []
@@ -146,11 +161,7 @@ def _upsert_chunk(conn: Connection, rows: list[dict[str, Any]]) -> UpsertResult:
         _insert_ignoring_duplicates(conn, fresh)
         fresh_keys = [(r["source"], r["external_id"]) for r in fresh]
         result.new_ids = list(
-            conn.execute(
-                select(MENTION.c.id).where(
-                    tuple_(MENTION.c.source, MENTION.c.external_id).in_(fresh_keys)
-                )
-            ).scalars()
+            conn.execute(select(MENTION.c.id).where(_keys_match(fresh_keys))).scalars()
         )
     if edited:
         now = utcnow()
