@@ -17,7 +17,7 @@ from dashboard.auth import Person
 from storage import views
 from storage.models import Case
 from triage.cases import CaseConflict, CaseError, Change, bulk_update, update_case
-from triage.ledger import request_send
+from triage.export.ledger import request_send
 from triage.links import decide_link
 
 log = logging.getLogger(__name__)

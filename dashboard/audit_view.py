@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import context, display
 from dashboard.auth import Person
 from storage.audit import audit_facets, audit_now, list_audit
-from triage.export_senders import neutralise
+from triage.export.senders import neutralise
 
 log = logging.getLogger(__name__)
 

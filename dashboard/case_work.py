@@ -19,7 +19,7 @@ from dashboard.settings import DashboardSettings
 from storage.casefile import CaseFile
 from storage.models import Case
 from triage.cases import ACTIONS, TRANSITIONS, Change, next_follow_up
-from triage.ledger import exports_for_case
+from triage.export.ledger import exports_for_case
 from triage.links import links_for_mention
 from triage.templates import load_templates, render, suggest
 

@@ -24,7 +24,7 @@ from storage.types import utcnow
 from triage.alerts import AlertsReport, send_notice
 from triage.alerts_checks import flood_notices
 from triage.alerts_run import run_alerts
-from triage.export import ExportReport, export_pending
+from triage.export.run import ExportReport, export_pending
 from triage.followups import run_follow_ups
 from triage.opening import Opening
 

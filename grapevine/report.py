@@ -288,7 +288,7 @@ def _first_line(text: str | None, length: int = 280) -> str:
 
 
 def _href(url: str | None) -> str | None:
-    from triage.export_mail import href
+    from triage.export.mail import href
 
     return href(url)
 
@@ -395,7 +395,7 @@ def email_report(
     mailing: Mailing, data: dict[str, Any], html: str, *, pdf: bytes | None = None
 ) -> None:
     """Send the report: the HTML inline (text alternative), the HTML or PDF attached."""
-    from triage.export_mail import SmtpClient, build_message, smtp_error
+    from triage.export.mail import SmtpClient, build_message, smtp_error
 
     spec: ReportSpec = data["spec"]
     subject = f"{spec.brand}: brand health {data['first_day']} to {data['last_day']}"

@@ -13,8 +13,8 @@ from triage.policy import TriagePolicy
 if TYPE_CHECKING:
     from dashboard.settings import DashboardSettings
     from triage.alerts import AlertPolicy, Channel
-    from triage.export_payload import CaseLink
-    from triage.targets import RetryPolicy, Rules, Target
+    from triage.export.payload import CaseLink
+    from triage.export.targets import RetryPolicy, Rules, Target
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def dashboard_settings(settings: Settings) -> "DashboardSettings":
     )
 
 
-# --- support queue and alerts (plain values for triage.export / triage.alerts) -------------
+# --- support queue and alerts (plain values for triage.export.run / triage.alerts) -------------
 
 
 def dashboard_url(settings: Settings) -> str:
@@ -185,7 +185,7 @@ def case_link(settings: Settings) -> "CaseLink":
 
 
 def _rules(rules: Any) -> "Rules":
-    from triage.targets import EVERY_CASE, Rules
+    from triage.export.targets import EVERY_CASE, Rules
 
     if rules is None:
         return EVERY_CASE
@@ -210,7 +210,7 @@ def _missing(settings: Settings, **names: str | None) -> str | None:
 
 def export_targets(settings: Settings) -> list["Target"]:
     """The enabled ``[[targets]]`` with their secrets resolved from the environment."""
-    from triage.targets import EmailTarget, FileTarget, WebhookTarget
+    from triage.export.targets import EmailTarget, FileTarget, WebhookTarget
 
     targets: list[Target] = []
     for t in settings.targets:
@@ -254,7 +254,7 @@ def export_targets(settings: Settings) -> list["Target"]:
 
 def helpdesk_target(settings: Settings, t: Any, rules: "Rules") -> "Target":
     """A ``zendesk``/``freshdesk``/``rt`` target with its credentials from the environment."""
-    from triage.targets import HelpdeskTarget
+    from triage.export.targets import HelpdeskTarget
 
     common = {"tags": tuple(t.tags), "timeout": t.timeout, "rules": rules}
     if t.type == "rt":
@@ -280,7 +280,7 @@ def retry_policy(settings: Settings) -> "RetryPolicy":
     """The export's backoff from ``[export]``."""
     from datetime import timedelta
 
-    from triage.targets import RetryPolicy
+    from triage.export.targets import RetryPolicy
 
     e = settings.export
     return RetryPolicy(

@@ -1,7 +1,7 @@
 """The rows a support-queue export reads: a case joined with its mention and the customer
 it is confirmed to be linked to.
 
-What is sent and when is policy (:mod:`triage.export_payload`, :mod:`triage.export`); this
+What is sent and when is policy (:mod:`triage.export.payload`, :mod:`triage.export.run`); this
 module only reads, on the caller's connection (the caller opens the transaction).
 """
 

@@ -1,6 +1,6 @@
 """SQL of the support-queue delivery ledger (the ``export`` table, one row per case and target).
 
-Keyword-only functions taking a connection; :mod:`triage.export` and :mod:`triage.ledger`
+Keyword-only functions taking a connection; :mod:`triage.export.run` and :mod:`triage.export.ledger`
 hold the policy (what to queue, the backoff, what a run reports) and the transactions.
 
 A row goes ``pending``/``failed`` → ``sending`` (claimed under a fresh token) → ``sent`` or

@@ -24,7 +24,7 @@ CLOSED_CASE_STATUSES = ("resolved", "dismissed")
 LINK_STATUSES = ("suggested", "confirmed", "rejected")
 
 #: Export (support-queue delivery) states: ``sending`` is claimed by a sender right now (or by
-#: one that died mid-delivery; see :mod:`triage.export`).
+#: one that died mid-delivery; see :mod:`triage.export.run`).
 EXPORT_STATES = ("pending", "sending", "sent", "failed")
 
 

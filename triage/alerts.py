@@ -19,7 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine
 
 from storage.alerts import last_alert_sent, record_alert
-from triage.export_mail import SmtpClient, build_message, render, smtp_error
+from triage.export.mail import SmtpClient, build_message, render, smtp_error
 from triage.http_delivery import (  # also hides webhook URL paths in urllib3 logs
     DeliveryError,
     deadline_session,

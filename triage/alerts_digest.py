@@ -18,8 +18,8 @@ from storage.alerts import digest_counts
 from storage.models import OPEN_CASE_STATUSES
 from storage.runs import last_runs
 from triage.alerts import AlertPolicy, Notice, last_alert
-from triage.export import ledger_backlog
-from triage.export_payload import CaseLink
+from triage.export.payload import CaseLink
+from triage.export.run import ledger_backlog
 
 TOP = 5
 

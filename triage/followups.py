@@ -25,7 +25,7 @@ from storage.followups import (
 )
 from storage.types import as_utc
 from triage.alerts import Channel, Notice, send_notice
-from triage.export_payload import CaseLink
+from triage.export.payload import CaseLink
 
 
 def follow_up_values(

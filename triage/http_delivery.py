@@ -7,7 +7,7 @@ uses are registered (our own urllib3 connection classes, mounted by :class:`Dead
 and a watchdog timer shuts their sockets down when the time is over, which ends a blocked read
 at once; the delivery then fails with "timed out after N s" and the ledger retries it later.
 The answer is read up to :data:`MAX_ANSWER_BYTES` (a receiver's reply is only looked at for a
-reference). Email has the same bound through :class:`triage.export_mail.SmtpClient`.
+reference). Email has the same bound through :class:`triage.export.mail.SmtpClient`.
 """
 
 import logging
@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from triage.export_mail import cut_off
+from triage.export.mail import cut_off
 
 
 class HideRequestPaths(logging.Filter):

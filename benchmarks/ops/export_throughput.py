@@ -35,11 +35,11 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from storage import make_engine, upgrade  # noqa: E402
 from storage.mentions import upsert_mentions  # noqa: E402
 from storage.models import Export  # noqa: E402
-from triage.export import export_pending  # noqa: E402
-from triage.export_payload import case_payload, load_records  # noqa: E402
+from triage.export.payload import case_payload, load_records  # noqa: E402
+from triage.export.run import export_pending  # noqa: E402
+from triage.export.targets import FileTarget, WebhookTarget  # noqa: E402
 from triage.opening import open_cases  # noqa: E402
 from triage.policy import TriagePolicy  # noqa: E402
-from triage.targets import FileTarget, WebhookTarget  # noqa: E402
 
 
 class Sink(BaseHTTPRequestHandler):

@@ -13,7 +13,7 @@ from grapevine.cli.common import Failure, config_option, engine, settings
 from grapevine.retention import run_retention
 from storage.audit import list_audit
 from storage.types import utcnow
-from triage.export_senders import neutralise
+from triage.export.senders import neutralise
 
 COLUMNS = ("at", "actor", "action", "subject_type", "subject_id", "summary", "detail")
 

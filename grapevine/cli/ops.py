@@ -26,7 +26,7 @@ from grapevine.scheduler import (
     scheduled_report,
     scheduled_run,
 )
-from triage.export import ExportReport, TargetReport
+from triage.export.run import ExportReport, TargetReport
 
 log = logging.getLogger("grapevine.schedule")
 

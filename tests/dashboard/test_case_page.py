@@ -9,7 +9,7 @@ from storage.casefile import case_file
 from storage.models import CustomerLink
 from tests.dashboard.seed import HOSTILE_TEXT, HOSTILE_TITLE
 from triage.cases import Change, timeline, update_case
-from triage.ledger import exports_for_case
+from triage.export.ledger import exports_for_case
 
 
 def case_page(app, case_id: int, **state):
@@ -205,7 +205,7 @@ def test_a_bad_case_number_is_a_friendly_message(app, seeded) -> None:
 
 
 def test_the_link_an_email_carries_opens_the_case(app, seeded) -> None:
-    """``public_url + "/?case=ID"`` (triage/export_payload.py) lands on the case itself."""
+    """``public_url + "/?case=ID"`` (triage/export/payload.py) lands on the case itself."""
     at = app()
     at.query_params["case"] = str(seeded["case_late"])
     at.run()

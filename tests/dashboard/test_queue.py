@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 from storage.casefile import case_file
 from storage.mentions import upsert_mentions
 from storage.models import Case
-from triage.ledger import exports_for_case
+from triage.export.ledger import exports_for_case
 from triage.opening import open_cases
 from triage.policy import TriagePolicy
 

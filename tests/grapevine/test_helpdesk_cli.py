@@ -11,7 +11,7 @@ from grapevine.cli import cli
 from grapevine.config import ConfigError, parse_config
 from grapevine.wiring import export_targets
 from triage.cases import Change, get_case, update_case
-from triage.export import export_pending
+from triage.export.run import export_pending
 
 BASE = {"brand": {"name": "Acme"}}
 

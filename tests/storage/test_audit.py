@@ -12,10 +12,10 @@ from sqlmodel import Session
 from storage.audit import AUDIT, list_audit, purge_audit_before, record_audit
 from storage.models import Customer
 from triage.cases import Change, get_case, update_case
-from triage.export import export_pending
-from triage.ledger import request_send
+from triage.export.ledger import request_send
+from triage.export.run import export_pending
+from triage.export.targets import FileTarget
 from triage.links import LinkEvidence, decide_link, record_links
-from triage.targets import FileTarget
 
 
 def _seed_rows(engine) -> None:

@@ -9,10 +9,10 @@ from helpers.receiver import WebhookReceiver
 from sqlmodel import Session, select
 
 from storage.models import Case, CaseEvent, Export
-from triage.export import export_pending
-from triage.export_payload import delivery_key
-from triage.ledger import request_send
-from triage.targets import FileTarget, RetryPolicy, Rules, WebhookTarget
+from triage.export.ledger import request_send
+from triage.export.payload import delivery_key
+from triage.export.run import export_pending
+from triage.export.targets import FileTarget, RetryPolicy, Rules, WebhookTarget
 
 SECRET = "whsec-correct-horse-battery-staple"
 

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from storage.models import Export
 from triage.alerts import Channel, Notice, send_notice
-from triage.export import export_pending
-from triage.targets import EmailTarget, RetryPolicy, WebhookTarget
+from triage.export.run import export_pending
+from triage.export.targets import EmailTarget, RetryPolicy, WebhookTarget
 
 
 class TricklingSmtp:

@@ -14,10 +14,10 @@ from helpers.receiver import SmtpServer, WebhookReceiver
 from sqlmodel import Session, select
 
 from storage.models import Export
-from triage.export import _claim, due, enqueue, export_pending
-from triage.export_payload import case_payload, delivery_key, load_records
-from triage.export_senders import Delivery, FileSender
-from triage.targets import EmailTarget, FileTarget, WebhookTarget
+from triage.export.payload import case_payload, delivery_key, load_records
+from triage.export.run import _claim, due, enqueue, export_pending
+from triage.export.senders import Delivery, FileSender
+from triage.export.targets import EmailTarget, FileTarget, WebhookTarget
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>\n=HYPERLINK("http://evil")'
 

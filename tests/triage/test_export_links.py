@@ -6,9 +6,9 @@ import json
 from helpers.cases import NOW, mention, seed_cases
 from helpers.receiver import WebhookReceiver
 
-from triage.export import export_pending
-from triage.export_payload import safe_link
-from triage.targets import FileTarget, WebhookTarget
+from triage.export.payload import safe_link
+from triage.export.run import export_pending
+from triage.export.targets import FileTarget, WebhookTarget
 
 HOSTILE = {
     "js": "javascript:alert(document.cookie)",

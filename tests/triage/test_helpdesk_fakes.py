@@ -12,13 +12,13 @@ from storage.audit import list_audit
 from storage.models import Case, CaseEvent, Customer, CustomerLink, Export
 from storage.tickets import tracked_tickets
 from triage.cases import Change, get_case, update_case
-from triage.export import export_pending
+from triage.export.ledger import request_send
+from triage.export.run import export_pending
+from triage.export.targets import HelpdeskTarget
 from triage.helpdesk.base import HelpdeskError
 from triage.helpdesk.freshdesk import FreshdeskClient
 from triage.helpdesk.sync import sync_tickets
 from triage.helpdesk.zendesk import ZendeskClient
-from triage.ledger import request_send
-from triage.targets import HelpdeskTarget
 
 EMAIL, TOKEN, KEY = "agent@acme.example", "zd-token-s3cret", "fd-key-s3cret"
 

@@ -23,9 +23,9 @@ from storage.audit import list_audit
 from storage.models import Case, CaseEvent, Export
 from storage.tickets import tracked_tickets
 from triage.cases import Change, get_case, update_case
-from triage.export import export_pending
+from triage.export.run import export_pending
+from triage.export.targets import HelpdeskTarget
 from triage.helpdesk.sync import sync_tickets
-from triage.targets import HelpdeskTarget
 
 pytestmark = pytest.mark.rt
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CRASH_AFTER_CREATE = """
 import os, signal, sys
 from storage import make_engine
-from triage.export import export_pending
+from triage.export.run import export_pending
 from triage.helpdesk.rt import RtClient
-from triage.targets import HelpdeskTarget
+from triage.export.targets import HelpdeskTarget
 
 create = RtClient.create_ticket
 

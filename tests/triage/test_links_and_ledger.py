@@ -7,7 +7,7 @@ from sqlmodel import Session
 from storage.mentions import upsert_mentions
 from storage.models import Customer
 from triage.cases import timeline
-from triage.ledger import exports_for_case, request_send
+from triage.export.ledger import exports_for_case, request_send
 from triage.links import LinkEvidence, decide_link, links_for_mention, record_links
 from triage.opening import open_cases
 from triage.policy import TriagePolicy

@@ -24,8 +24,8 @@ EXPORTER = """
 import sys, time
 from datetime import timedelta
 from storage import make_engine
-from triage.export import export_pending
-from triage.targets import RetryPolicy, WebhookTarget
+from triage.export.run import export_pending
+from triage.export.targets import RetryPolicy, WebhookTarget
 
 url, hook, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
 engine = make_engine(url)

@@ -47,7 +47,7 @@ class HelpdeskClient(Protocol):
         ...
 
     def create_ticket(self, payload: Mapping[str, Any], *, external_id: str) -> TicketRef:
-        """Create the ticket of a case (payload as :mod:`triage.export_payload` builds it)."""
+        """Create the ticket of a case (payload as :mod:`triage.export.payload` builds it)."""
         ...
 
     def ticket_state(self, ref: TicketRef, *, with_note: bool = True) -> TicketState:

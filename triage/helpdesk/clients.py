@@ -1,6 +1,6 @@
 """The client of a helpdesk target, and the export's sender for it.
 
-:class:`HelpdeskSender` is what :func:`triage.export_senders.sender_for` returns for a
+:class:`HelpdeskSender` is what :func:`triage.export.senders.sender_for` returns for a
 ``zendesk``/``freshdesk``/``rt`` target. Every delivery looks for the case's ticket first
 (``grapevine-case-<id>``) and creates it only when there is none, so an export that died
 after the helpdesk created the ticket but before the ledger said ``sent`` finds that ticket
@@ -11,12 +11,12 @@ on the next run instead of opening a second one. The reference stored on the led
 import re
 from typing import Any
 
+from triage.export.targets import HelpdeskTarget
 from triage.helpdesk.base import HelpdeskClient, HelpdeskError, TicketRef
 from triage.helpdesk.freshdesk import FreshdeskClient
 from triage.helpdesk.rt import RtClient
 from triage.helpdesk.zendesk import ZendeskClient
 from triage.http_delivery import DeliveryError
-from triage.targets import HelpdeskTarget
 
 _REFERENCE = re.compile(r"^(?P<kind>zendesk|freshdesk|rt) #(?P<id>\S+)(?: (?P<url>\S+))?$")
 
@@ -74,7 +74,7 @@ class HelpdeskSender:
         self.client = client_for(target)
 
     def send(self, delivery: Any) -> str:
-        """Deliver one :class:`triage.export_senders.Delivery`; raises ``DeliveryError``."""
+        """Deliver one :class:`triage.export.senders.Delivery`; raises ``DeliveryError``."""
         payload = delivery.payload
         ext = external_id(int(payload["case_id"]))
         try:

@@ -41,10 +41,10 @@ from storage.tickets import (
 )
 from storage.types import utcnow
 from triage.cases import CaseConflict, CaseError, Change, update_case
+from triage.export.targets import HelpdeskTarget, Target
 from triage.helpdesk.base import HelpdeskClient, HelpdeskError, TicketRef, TicketState
 from triage.helpdesk.clients import client_for, parse_reference
 from triage.helpdesk.http import NOTE_PREFIX
-from triage.targets import HelpdeskTarget, Target
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
-
 from storage import search
 
 revision: str = "0014_search"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from triage.export_payload import CaseRecord
+    from triage.export.payload import CaseRecord
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The support-queue delivery ledger: one ``export`` row per case and target.
 
-This module only reads and marks the ledger; :mod:`triage.export` does the sending. A case
+This module only reads and marks the ledger; :mod:`triage.export.run` does the sending. A case
 sent by hand from the dashboard is marked ``pending`` here and goes out with the next export
 run (``grapevine export``, ``grapevine run`` or the scheduler's export tick, every few
 minutes). A case that was already delivered goes again under a new idempotency key (the

@@ -5,7 +5,7 @@ delivers one :class:`Delivery` at a time, returning the target's reference for i
 :class:`DeliveryError`, whose text is safe to log and to store: it never contains a secret,
 a URL (a webhook URL can itself be a secret) or anything a receiver echoed back. Every
 delivery has a total deadline (:mod:`triage.http_delivery` for webhooks,
-:class:`triage.export_mail.SmtpClient` for email).
+:class:`triage.export.mail.SmtpClient` for email).
 """
 
 import csv
@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from triage.export_mail import SmtpClient, build_message, header_text, render, smtp_error
+from triage.export.mail import SmtpClient, build_message, header_text, render, smtp_error
+from triage.export.targets import EmailTarget, FileTarget, HelpdeskTarget, Target, WebhookTarget
 from triage.http_delivery import (  # also hides webhook URL paths in urllib3 logs
     Answer,
     DeliveryError,
     deadline_session,
     post_within,
 )
-from triage.targets import EmailTarget, FileTarget, HelpdeskTarget, Target, WebhookTarget
 
 USER_AGENT = "Grapevine/0.1 (support-queue export)"
 SIGNATURE_HEADER = "X-Grapevine-Signature-256"

@@ -4,15 +4,15 @@ The ledger is the ``export`` table, one row per case and target (unique). A run:
 
 1. **queues**: every open case that has no row for a target and matches its rules gets a
    ``pending`` row (a case sent by hand from the dashboard already has one,
-   :func:`triage.ledger.request_send`);
+   :func:`triage.export.ledger.request_send`);
 2. **claims** each due row (``pending``/``failed`` whose next attempt is due → ``sending``
    with a fresh claim token) in one atomic step that re-checks the row is still due — on
    PostgreSQL under ``FOR UPDATE SKIP LOCKED`` (:func:`storage.exports.claim`) — so two
    exporters at once never send the same row;
-3. **sends** it with the row's idempotency key (:func:`~triage.export_payload.delivery_key`);
+3. **sends** it with the row's idempotency key (:func:`~triage.export.payload.delivery_key`);
 4. **records** the outcome under the claim token: ``sent`` with the target's reference, or
    ``failed`` with the error and the next attempt after an exponential backoff
-   (:class:`~triage.targets.RetryPolicy`). Nothing is ever dropped: a target that is down
+   (:class:`~triage.export.targets.RetryPolicy`). Nothing is ever dropped: a target that is down
    for days gets every case when it is back.
 
 What is guaranteed, honestly: a row is recorded ``sent`` only after the target accepted it,
@@ -37,15 +37,15 @@ from storage import exports as exports_sql
 from storage.exports import Claimed
 from storage.types import utcnow
 from triage.audit_trail import audit_export
-from triage.export_payload import (
+from triage.export.payload import (
     CaseLink,
     case_payload,
     delivery_key,
     load_records,
     open_records_without,
 )
-from triage.export_senders import Delivery, DeliveryError, sender_for
-from triage.targets import RetryPolicy, Target
+from triage.export.senders import Delivery, DeliveryError, sender_for
+from triage.export.targets import RetryPolicy, Target
 
 log = logging.getLogger(__name__)
 
