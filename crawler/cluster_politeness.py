@@ -146,7 +146,7 @@ class ClusterPolitenessMiddleware:
         settings = crawler.settings
         url = settings.get("GRAPEVINE_REDIS_URL")
         if not url:
-            raise NotConfigured("no GRAPEVINE_REDIS_URL: politeness is per process")
+            raise NotConfigured()  # silently: no GRAPEVINE_REDIS_URL, politeness is per process
         delay = settings.getfloat(
             "GRAPEVINE_CLUSTER_DELAY", settings.getfloat("DOWNLOAD_DELAY", 0.0)
         )

@@ -68,7 +68,7 @@ class SharedIdleClose:
         """Only for a crawl on a shared queue (``GRAPEVINE_SHARED_QUEUE``)."""
         key = crawler.settings.get("GRAPEVINE_SHARED_QUEUE")
         if not key:
-            raise NotConfigured("not a shared queue")
+            raise NotConfigured()  # silently: not a shared queue (the usual case)
         ext = cls(
             crawler,
             key,
