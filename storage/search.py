@@ -20,6 +20,7 @@ the planner then picks the index or the row check by their true costs).
 """
 
 import re
+from typing import Any
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -185,7 +186,7 @@ def search_mention_ids(conn: Connection, *, query: str, limit: int = 100) -> lis
     return [int(i) for (i,) in found if i is not None]
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
     """Alembic's ``include_name`` hook: leave the search objects out of autogenerate.
 
     They exist on one backend only and are written by hand in migration ``0014_search``
