@@ -20,8 +20,8 @@ the planner then picks the index or the row check by their true costs).
 """
 
 import re
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
