@@ -2,7 +2,7 @@
 
 Options: ``account_id``, ``location_ids`` (one or more) and ``token_provider`` (the service
 account's OAuth access token, built by :mod:`grapevine.wiring`; see
-:mod:`crawler.spiders.appstore_connect`).
+:mod:`crawler.spiders.owner_api`).
 
 Listing, per location: ``GET /v4/accounts/{a}/locations/{l}/reviews?pageSize=50&orderBy=
 updateTime desc``, paged by ``nextPageToken`` (the ``pageToken`` parameter). Each review's
@@ -13,15 +13,15 @@ it). A rating without a comment (common on Google) is stored with the text "(N-s
 without a comment)" and ``metrics.rating_only``, so that a silent 1-star still opens a case.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from scrapy.http import Response
 
 from crawler.items import MentionItem
-from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
-from crawler.spiders.base import Listing, coverage_rules
+from crawler.spiders.base import Listing
+from crawler.spiders.owner_api import OwnerApiSpider
 
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 PAGE_SIZE = 50
@@ -32,7 +32,6 @@ class GoogleBusinessSpider(OwnerApiSpider):
 
     name = "googlebusiness"
     platform = "Google Business Profile"
-    custom_settings = {**coverage_rules(rating=1.0), **OwnerApiSpider.owner_settings}
     default_base_url = "https://mybusiness.googleapis.com"
     list_options = ("location_ids",)
 
@@ -60,25 +59,24 @@ class GoogleBusinessSpider(OwnerApiSpider):
                 url = self.page_url(location, str(listing.gap_stop))
                 yield self.api_request(url, location=location, kind="gap", read=1)
 
-    async def parse(
-        self, response: Response, location: str = "", kind: str = "new", read: int = 1, **kw: Any
-    ) -> AsyncIterator[Any]:
+    def parse_page(
+        self,
+        response: Response,
+        data: Any,
+        location: str = "",
+        kind: str = "new",
+        read: int = 1,
+        **kw: Any,
+    ) -> Iterator[Any]:
         """Yield one page's reviews; follow ``nextPageToken`` while pages bring new ones."""
-        if response.status in REFUSALS:
-            retry = await self.not_ok(response)
-            if retry is not None:
-                yield retry
+        reviews = self.page_reviews(
+            response,
+            data.get("reviews", []) if isinstance(data, dict) else None,
+            "not a reviews.list answer",
+            first=kind == "new" and read == 1,
+        )
+        if reviews is None:
             return
-        data = self.read_json(response)
-        if data is None:
-            return
-        reviews = data.get("reviews", []) if isinstance(data, dict) else None
-        if not isinstance(reviews, list):
-            self.report_problem(response, "not a reviews.list answer")
-            return
-        if not reviews and kind == "new" and read == 1:
-            self.empty_result()
-        self.saw_entries(len(reviews))
         scan = self.listings[f"reviews:{location}"].scan(kind, edits=True)
         for _, item in scan.new(reviews, lambda r: self.review_item(r, location)):
             yield item

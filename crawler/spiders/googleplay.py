@@ -2,7 +2,7 @@
 
 Options: ``package_name`` and ``token_provider`` (the service account's OAuth access token,
 built by :mod:`grapevine.wiring` from :mod:`triage.connectors.owner_auth`; see
-:mod:`crawler.spiders.appstore_connect` for why the spider signs nothing).
+:mod:`crawler.spiders.owner_api` for why the spider signs nothing).
 
 Listing: ``GET /androidpublisher/v3/applications/{packageName}/reviews?maxResults=100``, paged
 by ``tokenPagination.nextPageToken`` (the ``token`` parameter). Google serves the reviews
@@ -15,7 +15,7 @@ order is not documented, so every run reads it to its end (it holds one week) ra
 stopping at the mark; a run stopped by ``max_pages`` keeps the next token in the cursor.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,8 +23,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int, dig
-from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
-from crawler.spiders.base import Listing, coverage_rules
+from crawler.spiders.owner_api import OwnerApiSpider
 
 PAGE_SIZE = 100
 
@@ -34,7 +33,6 @@ class GooglePlaySpider(OwnerApiSpider):
 
     name = "googleplay"
     platform = "Google Play"
-    custom_settings = {**coverage_rules(rating=1.0), **OwnerApiSpider.owner_settings}
     default_base_url = "https://androidpublisher.googleapis.com"
 
     def page_url(self, token: str | None = None) -> str:
@@ -47,38 +45,28 @@ class GooglePlaySpider(OwnerApiSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         """Sign in, then the first page (and the unread rest of an earlier run)."""
-        if not self.options.get("package_name"):
-            self.report_problem(None, "no package_name configured")
-            return
-        listing = Listing(self, "reviews")
-        if not await self.sign_in():
+        listing = await self.open_listing("package_name")
+        if listing is None:
             return
         yield self.api_request(self.page_url(), kind="new", read=1)
         if listing.gap is not None and listing.gap_stop:
             yield self.api_request(self.page_url(str(listing.gap_stop)), kind="gap", read=1)
 
-    async def parse(
-        self, response: Response, kind: str = "new", read: int = 1, **kwargs: Any
-    ) -> AsyncIterator[Any]:
+    def parse_page(
+        self, response: Response, data: Any, kind: str = "new", read: int = 1, **kwargs: Any
+    ) -> Iterator[Any]:
         """Yield one page's reviews; follow the next page token while pages bring new ones."""
-        if response.status in REFUSALS:
-            retry = await self.not_ok(response)
-            if retry is not None:
-                yield retry
-            return
-        data = self.read_json(response)
-        if data is None:
-            return
         if not isinstance(data, dict):
             self.report_problem(response, "not a reviews.list answer")
             return
-        reviews = data.get("reviews") or []
-        if not isinstance(reviews, list):
-            self.report_problem(response, "not a reviews.list answer ('reviews' is no list)")
+        reviews = self.page_reviews(
+            response,
+            data.get("reviews") or [],
+            "not a reviews.list answer ('reviews' is no list)",
+            first=kind == "new" and read == 1,
+        )
+        if reviews is None:
             return
-        if not reviews and kind == "new" and read == 1:
-            self.empty_result()
-        self.saw_entries(len(reviews))
         scan = self.listings["reviews"].scan(kind, edits=True)
         for _, item in scan.new(reviews, self.review_item):
             yield item

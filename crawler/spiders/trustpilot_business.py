@@ -2,7 +2,7 @@
 
 For companies with a Trustpilot API key (the public pages are read by ``trustpilot``). Options:
 ``business_unit_id`` and ``token_provider`` (an OAuth client-credentials token, built by
-:mod:`grapevine.wiring`; see :mod:`crawler.spiders.appstore_connect`).
+:mod:`grapevine.wiring`; see :mod:`crawler.spiders.owner_api`).
 
 Listing: ``GET /v1/private/business-units/{id}/reviews?perPage=100&page=N&orderBy=
 createdat.desc``, newest first; a ``next-page`` link (or a full page) means there is more. Each
@@ -12,7 +12,7 @@ and ``updatedAt`` are the mention; ``companyReply.text`` (``message`` in some an
 page number in the cursor.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,8 +20,7 @@ from scrapy.http import Response
 
 from crawler.items import MentionItem
 from crawler.parsing import as_int
-from crawler.spiders.appstore_connect import REFUSALS, OwnerApiSpider
-from crawler.spiders.base import Listing, coverage_rules
+from crawler.spiders.owner_api import OwnerApiSpider
 
 PAGE_SIZE = 100
 
@@ -31,7 +30,6 @@ class TrustpilotBusinessSpider(OwnerApiSpider):
 
     name = "trustpilot_business"
     platform = "Trustpilot"
-    custom_settings = {**coverage_rules(rating=1.0), **OwnerApiSpider.owner_settings}
     default_base_url = "https://api.trustpilot.com"
 
     def page_url(self, page: int) -> str:
@@ -42,36 +40,32 @@ class TrustpilotBusinessSpider(OwnerApiSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         """Sign in, then the first page (and the unread rest of an earlier run)."""
-        if not self.options.get("business_unit_id"):
-            self.report_problem(None, "no business_unit_id configured")
-            return
-        listing = Listing(self, "reviews")
-        if not await self.sign_in():
+        listing = await self.open_listing("business_unit_id")
+        if listing is None:
             return
         yield self.api_request(self.page_url(1), page=1, kind="new", read=1)
         if listing.gap is not None and listing.gap_stop:
             start = max(1, (as_int(listing.gap_stop) or 2) - 1)  # pages may have moved up
             yield self.api_request(self.page_url(start), page=start, kind="gap", read=0)
 
-    async def parse(
-        self, response: Response, page: int = 1, kind: str = "new", read: int = 1, **kw: Any
-    ) -> AsyncIterator[Any]:
+    def parse_page(
+        self,
+        response: Response,
+        data: Any,
+        page: int = 1,
+        kind: str = "new",
+        read: int = 1,
+        **kw: Any,
+    ) -> Iterator[Any]:
         """Yield one page's reviews; follow the next page while pages bring new ones."""
-        if response.status in REFUSALS:
-            retry = await self.not_ok(response)
-            if retry is not None:
-                yield retry
+        reviews = self.page_reviews(
+            response,
+            data.get("reviews") if isinstance(data, dict) else None,
+            "not a business-unit reviews answer (no 'reviews')",
+            first=kind == "new" and page == 1,
+        )
+        if reviews is None:
             return
-        data = self.read_json(response)
-        if data is None:
-            return
-        reviews = data.get("reviews") if isinstance(data, dict) else None
-        if not isinstance(reviews, list):
-            self.report_problem(response, "not a business-unit reviews answer (no 'reviews')")
-            return
-        if not reviews and kind == "new" and page == 1:
-            self.empty_result()
-        self.saw_entries(len(reviews))
         scan = self.listings["reviews"].scan(kind, edits=True)
         for _, item in scan.new(reviews, self.review_item):
             yield item
