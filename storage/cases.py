@@ -27,13 +27,13 @@ def add_case_event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """One entry on a case's timeline."""
+    """One entry on a case's timeline (``actor`` and ``kind`` cut to their columns' lengths)."""
     conn.execute(
         insert(EVENT).values(
             case_id=case_id,
             at=at or utcnow(),
-            actor=actor,
-            kind=kind,
+            actor=actor[:200],
+            kind=kind[:40],
             message=message,
             data=data if data is not None else {},
         )

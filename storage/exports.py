@@ -30,11 +30,11 @@ from sqlalchemy import case as when_then
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from storage.models import Case, CaseEvent, Export
+from storage.cases import add_case_event
+from storage.models import Case, Export
 
 EXPORT = Export.__table__  # type: ignore[attr-defined]
 CASE = Case.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 #: States of a row still to be delivered.
 WAITING_STATES = ("pending", "failed", "sending")
 
@@ -261,8 +261,6 @@ def add_event(
     conn: Connection, *, case_id: int, at: datetime, actor: str, message: str, data: dict[str, Any]
 ) -> None:
     """An ``export`` entry on the case's timeline."""
-    conn.execute(
-        insert(EVENT).values(
-            case_id=case_id, at=at, actor=actor, kind="export", message=message, data=data
-        )
+    add_case_event(
+        conn, case_id=case_id, at=at, actor=actor, kind="export", message=message, data=data
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 
+from storage.cases import add_case_event as add_case_event  # the timeline, for callers
 from storage.models import OPEN_CASE_STATUSES, Case, CaseEvent, Mention
 from storage.tables.replies import Reply
 from storage.types import utcnow
@@ -69,24 +70,6 @@ def replies_for_case(conn: Connection, *, case_id: int) -> list[Reply]:
 def set_reply(conn: Connection, *, reply_id: int, **values: Any) -> None:
     """Change a reply's columns (state, text, platform_id, url, posted_at, last_error…)."""
     conn.execute(update(REPLY).where(REPLY.c.id == reply_id).values(**values))
-
-
-def add_case_event(
-    conn: Connection,
-    *,
-    case_id: int,
-    actor: str,
-    kind: str,
-    message: str,
-    data: dict[str, Any],
-    at: datetime | None = None,
-) -> None:
-    """One timeline entry."""
-    conn.execute(
-        insert(EVENT).values(
-            case_id=case_id, at=at or utcnow(), actor=actor, kind=kind, message=message, data=data
-        )
-    )
 
 
 def record_first_response(

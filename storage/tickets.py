@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlmodel import col
 
-from storage.models import Case, CaseEvent, Export
+from storage.cases import add_case_event as add_case_event  # the timeline, for callers
+from storage.models import Case, Export
 from storage.tables.helpdesk import HelpdeskTicket
 from storage.types import utcnow
 
 TICKET = HelpdeskTicket.__table__  # type: ignore[attr-defined]
 EXPORT = Export.__table__  # type: ignore[attr-defined]
 CASE = Case.__table__  # type: ignore[attr-defined]
-EVENT = CaseEvent.__table__  # type: ignore[attr-defined]
 
 
 def untracked_exports(conn: Connection, *, targets: Sequence[str]) -> list[dict[str, Any]]:
@@ -112,22 +112,3 @@ def conflicts(conn: Connection, *, limit: int = 100) -> list[dict[str, Any]]:
         .limit(limit)
     ).all()
     return [dict(r._mapping) for r in rows]
-
-
-def add_case_event(
-    conn: Connection,
-    *,
-    case_id: int,
-    actor: str,
-    kind: str,
-    message: str,
-    data: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> None:
-    """One line on a case's timeline (a helpdesk conflict, a note sent to the ticket)."""
-    conn.execute(
-        insert(EVENT).values(
-            case_id=case_id, at=at or utcnow(), actor=actor[:200], kind=kind[:40],
-            message=message, data=data or {},
-        )
-    )  # fmt: skip
