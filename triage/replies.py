@@ -18,9 +18,10 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from storage import replies as store
 from storage.audit import record_audit
@@ -357,25 +358,49 @@ def edit_reply(
             last_error=None,
             error_kind=None,
         )
-        store.add_case_event(
+        _record_change(
             conn,
             case_id=reply.case_id,
+            reply_id=reply_id,
+            platform_id=reply.platform_id,
             actor=actor,
-            kind="reply",
+            done="edited",
             message=f"reply edited on {connector.platform}",
-            data={"reply_id": reply_id, "platform_id": reply.platform_id},
             at=now,
         )
-        record_audit(
-            conn,
-            actor=actor,
-            action="reply.edited",
-            subject_type="case",
-            subject_id=reply.case_id,
-            summary=f"reply edited on {connector.platform}",
-            detail={"reply_id": reply_id, "platform_id": reply.platform_id},
-        )
     return _outcome(engine, True, f"Edited on {connector.platform}.", reply.case_id, reply_id)
+
+
+def _record_change(
+    conn: Connection,
+    *,
+    case_id: int,
+    reply_id: int,
+    platform_id: str | None,
+    actor: str,
+    done: str,
+    message: str,
+    at: datetime,
+) -> None:
+    """The timeline entry and the audit row (``reply.<done>``) of a posted reply changed."""
+    store.add_case_event(
+        conn,
+        case_id=case_id,
+        actor=actor,
+        kind="reply",
+        message=message,
+        data={"reply_id": reply_id, "platform_id": platform_id},
+        at=at,
+    )
+    record_audit(
+        conn,
+        actor=actor,
+        action=f"reply.{done}",
+        subject_type="case",
+        subject_id=case_id,
+        summary=message,
+        detail={"reply_id": reply_id, "platform_id": platform_id},
+    )
 
 
 def delete_reply(
@@ -403,22 +428,14 @@ def delete_reply(
     now = utcnow()
     with engine.begin() as conn:
         store.set_reply(conn, reply_id=reply_id, state="deleted", last_error=None, error_kind=None)
-        store.add_case_event(
+        _record_change(
             conn,
             case_id=reply.case_id,
+            reply_id=reply_id,
+            platform_id=reply.platform_id,
             actor=actor,
-            kind="reply",
+            done="deleted",
             message=f"reply deleted from {connector.platform}",
-            data={"reply_id": reply_id, "platform_id": reply.platform_id},
             at=now,
-        )
-        record_audit(
-            conn,
-            actor=actor,
-            action="reply.deleted",
-            subject_type="case",
-            subject_id=reply.case_id,
-            summary=f"reply deleted from {connector.platform}",
-            detail={"reply_id": reply_id, "platform_id": reply.platform_id},
         )
     return _outcome(engine, True, f"Deleted from {connector.platform}.", reply.case_id, reply_id)

@@ -132,6 +132,20 @@ def error_from_status(status: int, message: str, retry_after: str | None = None)
     return ReplyError(kind, message, retry_after=seconds)
 
 
+def secret_from_env(
+    platform: str, settings: Mapping[str, Any], environ: Mapping[str, str], key: str, what: str
+) -> str:
+    """The secret in the environment variable the source's ``key`` (a ``*_env`` key) names;
+    a :class:`ReplyError` of kind ``auth`` saying which is missing (never the value)."""
+    name = settings.get(key)
+    if not name:
+        raise ReplyError("auth", f"{platform}: set {key} in the source's config ({what})")
+    value = environ.get(str(name))
+    if not value:
+        raise ReplyError("auth", f"{platform}: the environment variable {name} ({what}) is not set")
+    return value
+
+
 def load_connectors() -> dict[str, ConnectorFactory]:
     """Import every module of :mod:`triage.connectors` (each registers its source types with
     :func:`register`); the registry by source type."""

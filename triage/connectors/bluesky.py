@@ -24,6 +24,7 @@ from triage.connectors.base import (
     ReplyTarget,
     Visibility,
     register,
+    secret_from_env,
 )
 from triage.connectors.http import JsonClient
 
@@ -187,19 +188,9 @@ class BlueskyConnector:
         )
 
 
-def _env(settings: Mapping[str, Any], environ: Mapping[str, str], key: str, what: str) -> str:
-    name = settings.get(key)
-    if not name:
-        raise ReplyError("auth", f"Bluesky: set {key} in the source's config ({what})")
-    value = environ.get(str(name))
-    if not value:
-        raise ReplyError("auth", f"Bluesky: the environment variable {name} ({what}) is not set")
-    return value
-
-
 @register("bluesky")
 def bluesky_connector(settings: Mapping[str, Any], environ: Mapping[str, str]) -> BlueskyConnector:
     """The connector of a ``bluesky`` source: its service and the account from the environment."""
-    handle = _env(settings, environ, "handle_env", "the account's handle")
-    password = _env(settings, environ, "password_env", "an app password")
+    handle = secret_from_env("Bluesky", settings, environ, "handle_env", "the account's handle")
+    password = secret_from_env("Bluesky", settings, environ, "password_env", "an app password")
     return BlueskyConnector(str(settings.get("base_url") or DEFAULT_SERVICE), handle, password)

@@ -24,6 +24,7 @@ from triage.connectors.base import (
     ReplyTarget,
     Visibility,
     register,
+    secret_from_env,
 )
 from triage.connectors.http import JsonClient
 
@@ -137,16 +138,6 @@ class MastodonConnector:
         return None
 
 
-def _env(settings: Mapping[str, Any], environ: Mapping[str, str], key: str, what: str) -> str:
-    name = settings.get(key)
-    if not name:
-        raise ReplyError("auth", f"Mastodon: set {key} in the source's config ({what})")
-    value = environ.get(str(name))
-    if not value:
-        raise ReplyError("auth", f"Mastodon: the environment variable {name} ({what}) is not set")
-    return value
-
-
 @register("mastodon")
 @register("mastodon_notifications")
 def mastodon_connector(
@@ -156,5 +147,7 @@ def mastodon_connector(
     base_url = settings.get("base_url")
     if not base_url:
         raise ReplyError("invalid", "Mastodon: the source has no base_url (the server)")
-    token = _env(settings, environ, "token_env", "an access token with write:statuses")
+    token = secret_from_env(
+        "Mastodon", settings, environ, "token_env", "an access token with write:statuses"
+    )
     return MastodonConnector(str(base_url), token, settings.get("account"))
