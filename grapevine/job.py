@@ -222,6 +222,21 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def run_step(
+    name: str, step: Step, settings: Settings, engine: Engine, summary: JobSummary
+) -> None:
+    """Run one step; a failing one is recorded in ``summary.step_errors`` (the others still
+    run). Shared by the in-process job and the cluster's fan-in."""
+    try:
+        step(settings, engine, summary)
+    except StepProblem as exc:
+        log.error("step %s: %s", name, exc)
+        summary.step_errors[name] = str(exc)
+    except Exception as exc:  # a failing step must not stop the others
+        log.exception("step %s failed", name)
+        summary.step_errors[name] = f"{type(exc).__name__}: {exc}"
+
+
 def run_job(
     settings: Settings,
     *,
@@ -274,14 +289,7 @@ def run_job(
         if stopping.STOP.requested():
             summary.skipped.append(name)
             continue
-        try:
-            step(settings, engine, summary)
-        except StepProblem as exc:
-            log.error("step %s: %s", name, exc)
-            summary.step_errors[name] = str(exc)
-        except Exception as exc:  # a failing step must not stop the others
-            log.exception("step %s failed", name)
-            summary.step_errors[name] = f"{type(exc).__name__}: {exc}"
+        run_step(name, step, settings, engine, summary)
         if handle_signals:
             stopping.install()  # Scrapy replaces the handlers during a crawl
         if any(s.finish_reason == "shutdown" for s in summary.sources):

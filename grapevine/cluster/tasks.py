@@ -29,7 +29,7 @@ from grapevine import stopping
 from grapevine.cluster.child import CrawlCrashed, crawl_source, shared_key
 from grapevine.cluster.engines import engine_for
 from grapevine.config import Settings
-from grapevine.job import STEPS, JobSummary, StepProblem
+from grapevine.job import STEPS, JobSummary, run_step
 from storage import cluster as store
 from storage.models import JobRun
 from storage.types import utcnow
@@ -119,14 +119,7 @@ def run_global_steps(settings: Settings, engine: Engine, summary: JobSummary) ->
         if stopping.STOP.requested():
             summary.skipped.append(name)
             continue
-        try:
-            step(settings, engine, summary)
-        except StepProblem as exc:
-            log.error("step %s: %s", name, exc)
-            summary.step_errors[name] = str(exc)
-        except Exception as exc:  # a failing step must not stop the others
-            log.exception("step %s failed", name)
-            summary.step_errors[name] = f"{type(exc).__name__}: {exc}"
+        run_step(name, step, settings, engine, summary)
 
 
 def fan_in(task: "Task", results: Any = None, day_id: str = "") -> dict[str, Any]:
