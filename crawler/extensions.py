@@ -34,10 +34,27 @@ def outcome(reason: str | None, scraped: int, errors: int) -> str:
     return "ok"
 
 
+#: What a row handed to storage can come back as (:class:`crawler.pipelines.StoragePipeline`).
+ACCOUNTED = ("new", "updated", "unchanged", "quarantined", "forgotten", "failed", "repeated")
+
+
+def items_unconfirmed(stats: dict[str, Any]) -> int:
+    """Rows handed to storage that never came back counted (stored, quarantined, forgotten
+    or failed): lost without a word from the storage worker — never taken as stored."""
+    handed = stats.get("grapevine/items_to_store")
+    if handed is None:
+        return 0
+    seen = sum(int(stats.get(f"grapevine/items_{key}", 0)) for key in ACCOUNTED)
+    return max(0, int(handed) - seen)
+
+
 def items_lost(stats: dict[str, Any]) -> int:
-    """Items the crawl served but did not store: quarantined, or failed outright."""
-    return int(stats.get("grapevine/items_failed", 0)) + int(
-        stats.get("grapevine/items_quarantined", 0)
+    """Items the crawl served but did not store: quarantined, failed outright, or handed to
+    storage and never confirmed."""
+    return (
+        int(stats.get("grapevine/items_failed", 0))
+        + int(stats.get("grapevine/items_quarantined", 0))
+        + items_unconfirmed(stats)
     )
 
 
@@ -54,6 +71,12 @@ def lost_summary(stats: dict[str, Any]) -> str | None:
         why = ", ".join(r if n == 1 else f"{r} ×{n}" for r, n in top)
         label = f"{count} item{'s' if count != 1 else ''} {what or key}"
         parts.append(f"{label}: {why}" if why else label)
+    unconfirmed = items_unconfirmed(stats)
+    if unconfirmed:
+        parts.append(
+            f"{unconfirmed} item{'s' if unconfirmed != 1 else ''} not confirmed stored "
+            "(the storage worker never answered; the next run fetches them again)"
+        )
     if not parts:
         return None
     return "; ".join(parts) + "; see `grapevine quarantine list`"

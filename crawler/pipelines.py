@@ -262,8 +262,11 @@ class StoragePipeline:
     With analysis workers (:mod:`crawler.analysis_pool`) each batch is analysed and written in
     the worker while the crawl goes on — at most ``GRAPEVINE_MAX_PENDING_BATCHES`` (4) at a
     time — and the crawl closes once they are all stored; otherwise batches are written here.
-    The newest publication (or edit) time stored goes to the stat
-    ``grapevine/newest_published_at``; :class:`crawler.extensions.CrawlRunRecorder` turns it
+    Every buffered row counts in ``grapevine/items_to_store`` and must come back counted as
+    new, updated, unchanged, quarantined, forgotten or failed; what does not (a worker that
+    never answered) is lost, and :func:`crawler.extensions.items_lost` says so. The newest
+    publication (or edit) time stored goes to the stat ``grapevine/newest_published_at``;
+    :class:`crawler.extensions.CrawlRunRecorder` turns it
     into the high-water mark.
     """
 
@@ -299,6 +302,8 @@ class StoragePipeline:
         except Exception as exc:
             raise quarantine_item(self.crawler, item, "store", exc) from None
         self.buffer.append(row)
+        assert self.stats is not None
+        self.stats.inc_value("grapevine/items_to_store")  # each must come back counted
         if not row["published_estimated"]:
             edited = item.get("edited_at")
             newest = row["published_at"] if edited is None else max(row["published_at"], edited)
@@ -323,6 +328,10 @@ class StoragePipeline:
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
+        repeated = len(rows) - len({(r["source"], r["external_id"]) for r in rows})
+        if repeated:  # one mention served twice in a batch is stored (and counted) once
+            assert self.stats is not None
+            self.stats.inc_value("grapevine/items_repeated", repeated)
         run_id = getattr(self.crawler.spider, "crawl_run_id", None)
         if self.workers > 0:
             try:
