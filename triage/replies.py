@@ -358,31 +358,16 @@ def edit_reply(
             last_error=None,
             error_kind=None,
         )
-        _record_change(
-            conn,
-            case_id=reply.case_id,
-            reply_id=reply_id,
-            platform_id=reply.platform_id,
-            actor=actor,
-            done="edited",
-            message=f"reply edited on {connector.platform}",
-            at=now,
-        )
+        message = f"reply edited on {connector.platform}"
+        _record_change(conn, reply, actor=actor, done="edited", message=message, at=now)
     return _outcome(engine, True, f"Edited on {connector.platform}.", reply.case_id, reply_id)
 
 
 def _record_change(
-    conn: Connection,
-    *,
-    case_id: int,
-    reply_id: int,
-    platform_id: str | None,
-    actor: str,
-    done: str,
-    message: str,
-    at: datetime,
+    conn: Connection, reply: Reply, *, actor: str, done: str, message: str, at: datetime
 ) -> None:
     """The timeline entry and the audit row (``reply.<done>``) of a posted reply changed."""
+    case_id, reply_id, platform_id = reply.case_id, reply.id, reply.platform_id
     store.add_case_event(
         conn,
         case_id=case_id,
@@ -428,14 +413,6 @@ def delete_reply(
     now = utcnow()
     with engine.begin() as conn:
         store.set_reply(conn, reply_id=reply_id, state="deleted", last_error=None, error_kind=None)
-        _record_change(
-            conn,
-            case_id=reply.case_id,
-            reply_id=reply_id,
-            platform_id=reply.platform_id,
-            actor=actor,
-            done="deleted",
-            message=f"reply deleted from {connector.platform}",
-            at=now,
-        )
+        message = f"reply deleted from {connector.platform}"
+        _record_change(conn, reply, actor=actor, done="deleted", message=message, at=now)
     return _outcome(engine, True, f"Deleted from {connector.platform}.", reply.case_id, reply_id)
