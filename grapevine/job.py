@@ -237,6 +237,23 @@ def run_step(
         summary.step_errors[name] = f"{type(exc).__name__}: {exc}"
 
 
+def finish_run(
+    engine: Engine, run_id: int | None, summary: JobSummary, data: dict[str, Any] | None = None
+) -> None:
+    """Close a job run's row: its end, its status (interrupted, failed or ok) and ``data``
+    (default: the summary's dict)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(JobRun.__table__)  # type: ignore[attr-defined]
+            .where(JobRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
+            .values(
+                finished_at=utcnow(),
+                status="interrupted" if summary.skipped else "failed" if summary.failed else "ok",
+                summary=data if data is not None else summary.as_dict(),
+            )
+        )
+
+
 def run_job(
     settings: Settings,
     *,
@@ -298,14 +315,5 @@ def run_job(
         summary.step_errors["lock"] = lock.lost
     if summary.skipped:
         log.warning("stopped (%s); skipped: %s", stopping.STOP.reason, ", ".join(summary.skipped))
-    with engine.begin() as conn:
-        conn.execute(
-            update(JobRun.__table__)  # type: ignore[attr-defined]
-            .where(JobRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
-            .values(
-                finished_at=utcnow(),
-                status="interrupted" if summary.skipped else "failed" if summary.failed else "ok",
-                summary=summary.as_dict(),
-            )
-        )
+    finish_run(engine, run_id, summary)
     return summary

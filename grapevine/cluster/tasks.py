@@ -21,7 +21,7 @@ import socket
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawler.runner import SourceResult
@@ -29,10 +29,9 @@ from grapevine import stopping
 from grapevine.cluster.child import CrawlCrashed, crawl_source, shared_key
 from grapevine.cluster.engines import engine_for
 from grapevine.config import Settings
-from grapevine.job import STEPS, JobSummary, run_step
+from grapevine.job import STEPS, JobSummary, finish_run, run_step
 from storage import cluster as store
 from storage.models import JobRun
-from storage.types import utcnow
 
 if TYPE_CHECKING:
     from celery import Celery, Task
@@ -139,16 +138,7 @@ def fan_in(task: "Task", results: Any = None, day_id: str = "") -> dict[str, Any
     run_global_steps(settings, eng, summary)
     data = summary.as_dict()
     data["day_id"] = day_id
-    with eng.begin() as conn:
-        conn.execute(
-            update(JobRun.__table__)  # type: ignore[attr-defined]
-            .where(JobRun.__table__.c.id == run_id)  # type: ignore[attr-defined]
-            .values(
-                finished_at=utcnow(),
-                status="interrupted" if summary.skipped else "failed" if summary.failed else "ok",
-                summary=data,
-            )
-        )
+    finish_run(eng, run_id, summary, data)
     store.finish_day(eng, day_id=day_id, job_run_id=run_id, summary=data)
     _drop_shared_keys(settings, day_id)
     return {"day_id": day_id, "fan_in": "done", "job_run_id": run_id}
