@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawler.runner import SourceResult
-from grapevine import stopping
+from grapevine import locks, stopping
 from grapevine.cluster.child import CrawlCrashed, crawl_source, shared_key
 from grapevine.cluster.engines import engine_for
 from grapevine.config import Settings
@@ -111,14 +111,44 @@ def source_results(rows: list[dict[str, Any]]) -> list[SourceResult]:
 _FIELDS = set(SourceResult.__dataclass_fields__) - {"items"}
 
 
-def run_global_steps(settings: Settings, engine: Engine, summary: JobSummary) -> None:
+#: How long a fan-in waits for the run lock (an in-process ``grapevine run`` or a ``grapevine
+#: forget`` holding it) before it gives the day up with the reason, in seconds.
+FAN_IN_LOCK_WAIT = 600.0
+
+
+def _lock_lost(reason: str) -> None:
+    # only logged here: the check before each step stops the fan-in (never the worker)
+    log.error("the fan-in's run lock: %s", reason)
+
+
+def run_global_steps(
+    settings: Settings, engine: Engine, summary: JobSummary, *, wait: float = FAN_IN_LOCK_WAIT
+) -> None:
     """The steps after the crawl, as the in-process job runs them (a failing one is recorded
-    and the others still run)."""
-    for name, step in STEPS:
-        if stopping.STOP.requested():
-            summary.skipped.append(name)
-            continue
-        run_step(name, step, settings, engine, summary)
+    and the others still run), under the same ``run`` lock as ``grapevine run``: the global
+    steps never run beside an in-process run's. A lock still held after ``wait`` seconds, or
+    lost on the way, skips the (rest of the) steps with the reason in ``step_errors["lock"]``;
+    the next run's steps take up the same mentions."""
+    lock = locks.RunLock(engine, "run", wait=wait, on_lost=_lock_lost)
+    try:
+        lock.acquire()
+    except locks.Busy as exc:
+        summary.step_errors["lock"] = f"the run lock stayed taken ({exc})"
+        summary.skipped.extend(name for name, _ in STEPS)
+        return
+    try:
+        for name, step in STEPS:
+            if not stopping.STOP.requested() and "lock" not in summary.step_errors:
+                try:
+                    lock.ensure()
+                except locks.LockLost as exc:
+                    summary.step_errors["lock"] = str(exc)
+            if stopping.STOP.requested() or "lock" in summary.step_errors:
+                summary.skipped.append(name)
+                continue
+            run_step(name, step, settings, engine, summary)
+    finally:
+        lock.release()
 
 
 def fan_in(task: "Task", results: Any = None, day_id: str = "") -> dict[str, Any]:
