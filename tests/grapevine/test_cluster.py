@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import unavailable
 from helpers import cluster_site as site_kit
 from helpers.httpserver import LocalServer, Reply
 from sqlalchemy import Engine, create_engine, func, select, text
@@ -27,6 +26,13 @@ from storage.models import Case, JobRun, Mention
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
 REDIS = "redis://127.0.0.1:6379/0"
+
+
+def unavailable(reason: str) -> None:
+    """Skip with ``reason``, or fail when services are required (CI), as tests/conftest.py."""
+    if os.environ.get("GRAPEVINE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
 
 
 def _reset_postgres(url: str) -> None:
